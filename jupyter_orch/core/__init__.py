@@ -1,0 +1,1 @@
+"""Pure async core: messages, events, threads, tools, policy and the orchestrator."""

@@ -1,0 +1,236 @@
+"""The orchestrator: one turn as an async stream of events, tool loop included."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .approval import Approver, InteractiveApprover
+from .errors import ProviderError
+from .events import (
+    Event,
+    RoundStarted,
+    StopReason,
+    TextDelta,
+    ToolCallFinished,
+    TurnFailed,
+    TurnFinished,
+    TurnStarted,
+    UsageReported,
+)
+from .messages import Message, ToolCall, Usage
+from .policy import PolicyTable
+from .provider import (
+    FinishChunk,
+    Provider,
+    ProviderRequest,
+    TextChunk,
+    ToolCallChunk,
+    UsageChunk,
+)
+from .request import ChatRequest
+from .thread import Turn
+from .toolcalls import ToolCallAssembler, ToolRunner
+from .tools import Tool, ToolRegistry
+
+INTERRUPTED_RESULT = "The tool call was interrupted by the user before it finished."
+
+
+@dataclass
+class _TurnState:
+    """What the turn has produced so far, so an interrupt or failure can close it validly."""
+
+    turn: Turn
+    answer: list[str] = field(default_factory=list)
+    round_text: list[str] = field(default_factory=list)
+    unanswered: list[ToolCall] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    stop: StopReason = "done"
+
+    def end_round(self, calls: list[ToolCall]) -> None:
+        text = "".join(self.round_text)
+        self.turn.messages.append(Message("assistant", text or None, tuple(calls)))
+        self.round_text = []
+        self.unanswered = list(calls)
+
+    def answered(self, call: ToolCall, message: Message) -> None:
+        self.turn.messages.append(message)
+        self.unanswered = [c for c in self.unanswered if c.id != call.id]
+
+    def close_cut_short(self) -> None:
+        """Keep the partial answer, marked, and answer every open call (history stays valid)."""
+        if self.round_text:
+            text = "".join(self.round_text)
+            self.turn.messages.append(Message("assistant", text, interrupted=True))
+            self.round_text = []
+        for call in self.unanswered:
+            self.turn.messages.append(
+                Message("tool", INTERRUPTED_RESULT, tool_call_id=call.id, name=call.name)
+            )
+        self.unanswered = []
+        self.turn.interrupted = True
+        self.turn.usage = self.usage
+
+    def produced_output(self) -> bool:
+        return bool(self.answer) or len(self.turn.messages) > 1
+
+
+class Orchestrator:
+    """Runs turns: model call, tool calls under policy and approval, results, next round.
+
+    Parameters
+    ----------
+    provider
+        The model seam.
+    registry
+        Tools that may be offered.
+    policy
+        Which tools run on their own, ask first, or never run.
+    approver
+        How ``ask`` decisions are made (waiting for a click by default).
+    max_rounds
+        Model calls per turn at most; the turn then ends with ``stop="max_rounds"``.
+    tool_timeout
+        Seconds a tool may run before its call becomes an error result.
+    approval_ttl
+        Seconds a pending approval waits before it counts as rejected.
+    context_window
+        Input window in tokens; ``None`` asks the provider (no trimming when unknown).
+    """
+
+    def __init__(
+        self,
+        provider: Provider,
+        registry: ToolRegistry | None = None,
+        policy: PolicyTable | None = None,
+        approver: Approver | None = None,
+        *,
+        max_rounds: int = 25,
+        tool_timeout: float = 60.0,
+        approval_ttl: float = 600.0,
+        context_window: int | None = None,
+    ) -> None:
+        self.provider = provider
+        self.registry = registry if registry is not None else ToolRegistry()
+        self.policy = policy if policy is not None else PolicyTable()
+        self.runner = ToolRunner(
+            self.registry,
+            self.policy,
+            approver or InteractiveApprover(),
+            tool_timeout,
+            approval_ttl,
+        )
+        self.max_rounds = max_rounds
+        self.context_window = context_window
+
+    async def run(self, request: ChatRequest) -> AsyncIterator[Event]:
+        """Run one turn, yielding its events in order.
+
+        The last event is :class:`TurnFinished` or :class:`TurnFailed`. On cancellation
+        (Kernel > Interrupt) the partial answer stays in the thread, marked interrupted,
+        every open tool call is answered, and ``CancelledError`` propagates.
+        """
+        started = time.monotonic()
+        turn = request.thread.begin(Message("user", request.prompt), request.cell_id)
+        turn.model = request.model
+        state = _TurnState(turn)
+        yield TurnStarted(request.thread.name, request.model, turn.id)
+        try:
+            async for event in self._rounds(request, state):
+                yield event
+        except asyncio.CancelledError:
+            state.close_cut_short()
+            raise
+        except ProviderError as exc:
+            yield self._failed(request, state, exc)
+            return
+        turn.usage = state.usage
+        yield TurnFinished("".join(state.answer), state.usage, state.stop, time.monotonic() - started)
+
+    async def _rounds(self, request: ChatRequest, state: _TurnState) -> AsyncIterator[Event]:
+        offered = self._offered(request)
+        forced = request.force_tool
+        for index in range(self.max_rounds):
+            yield RoundStarted(index)
+            calls: list[ToolCall] = []
+            async for event in self._call_model(request, state, offered, forced, calls, index):
+                yield event
+            state.end_round(calls)
+            if not calls:
+                return
+            names = {t.spec.name for t in offered}
+            for call in calls:
+                async for event in self.runner.run(call, names):
+                    if isinstance(event, ToolCallFinished):
+                        state.answered(call, _tool_message(call, event))
+                    yield event
+            if forced:
+                # A forced call is answered once; the next round answers in words.
+                offered, forced = [], None
+        state.stop = "max_rounds"
+
+    async def _call_model(
+        self,
+        request: ChatRequest,
+        state: _TurnState,
+        offered: list[Tool],
+        forced: str | None,
+        calls: list[ToolCall],
+        index: int,
+    ) -> AsyncIterator[Event]:
+        assembler = ToolCallAssembler()
+        state.stop = "done"
+        async for chunk in self.provider.stream(self._provider_request(request, offered, forced)):
+            if isinstance(chunk, TextChunk):
+                if chunk.text:
+                    state.round_text.append(chunk.text)
+                    state.answer.append(chunk.text)
+                    yield TextDelta(chunk.text)
+            elif isinstance(chunk, ToolCallChunk):
+                assembler.add(chunk)
+            elif isinstance(chunk, UsageChunk):
+                state.usage = state.usage + chunk.usage
+                yield UsageReported(chunk.usage)
+            elif isinstance(chunk, FinishChunk):
+                state.stop = "length" if chunk.reason == "length" else "done"
+        calls.extend(assembler.calls(index))
+
+    def _offered(self, request: ChatRequest) -> list[Tool]:
+        if request.force_tool is not None:
+            return self.registry.select([request.force_tool])
+        return self.registry.select(request.tools)
+
+    def _provider_request(
+        self, request: ChatRequest, offered: list[Tool], forced: str | None
+    ) -> ProviderRequest:
+        window = self.context_window or self.provider.context_window(request.model)
+        reserve = int(request.params.get("max_tokens") or 1024) if window else 0
+        messages = request.thread.request_messages(
+            system_extra=request.system_extra, window=window, reserve=reserve
+        )
+        tool_choice: str | dict[str, Any] | None = None
+        if forced:
+            tool_choice = {"type": "function", "function": {"name": forced}}
+        return ProviderRequest(
+            model=request.model,
+            messages=[m.to_provider() for m in messages],
+            tools=[t.spec.to_provider() for t in offered],
+            tool_choice=tool_choice,
+            params=dict(request.params),
+        )
+
+    def _failed(self, request: ChatRequest, state: _TurnState, exc: ProviderError) -> TurnFailed:
+        partial = "".join(state.answer)
+        if state.produced_output():
+            state.close_cut_short()
+        else:
+            # Nothing came back: drop the turn so the thread has no dangling user message.
+            request.thread.discard(state.turn)
+        return TurnFailed(exc.message, exc.kind, partial)
+
+
+def _tool_message(call: ToolCall, finished: ToolCallFinished) -> Message:
+    return Message("tool", finished.result.text() or "(empty result)", tool_call_id=call.id, name=call.name)

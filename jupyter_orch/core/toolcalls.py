@@ -1,0 +1,133 @@
+"""Joining streamed tool-call pieces, and running one call under policy and approval."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .approval import Approver, Decision, PendingApproval
+from .events import (
+    Event,
+    ToolCallApproved,
+    ToolCallFinished,
+    ToolCallRejected,
+    ToolCallRequested,
+    ToolCallStarted,
+)
+from .messages import ToolCall, ToolResult
+from .policy import PolicyTable
+from .provider import ToolCallChunk
+from .tools import Tool, ToolArgumentError, ToolRegistry
+
+
+@dataclass
+class _Partial:
+    id: str = ""
+    name: str = ""
+    arguments: list[str] = field(default_factory=list)
+
+
+class ToolCallAssembler:
+    """Joins :class:`ToolCallChunk` pieces by index into whole :class:`ToolCall` values."""
+
+    def __init__(self) -> None:
+        self._parts: dict[int, _Partial] = {}
+
+    def add(self, chunk: ToolCallChunk) -> None:
+        """Fold one streamed piece in."""
+        part = self._parts.setdefault(chunk.index, _Partial())
+        if chunk.id:
+            part.id = chunk.id
+        if chunk.name:
+            part.name += chunk.name if part.name != chunk.name else ""
+        if chunk.arguments:
+            part.arguments.append(chunk.arguments)
+
+    def calls(self, round_index: int) -> list[ToolCall]:
+        """Return the calls in index order; a call the provider left without an id gets one."""
+        return [
+            ToolCall(p.id or f"call_{round_index}_{i}", p.name, "".join(p.arguments))
+            for i, p in sorted(self._parts.items())
+        ]
+
+
+@dataclass
+class ToolRunner:
+    """Runs a model's tool call: lookup, validation, policy, approval, execution, timeout.
+
+    Every path ends in a :class:`ToolResult` (an error result when the call could not run),
+    so each assistant tool call always gets its tool message.
+    """
+
+    registry: ToolRegistry
+    policy: PolicyTable
+    approver: Approver
+    timeout: float = 60.0
+    approval_ttl: float = 600.0
+
+    async def run(self, call: ToolCall, offered: set[str]) -> AsyncIterator[Event]:
+        """Yield the call's events; the last is always a :class:`ToolCallFinished`."""
+        tool = self.registry.get(call.name) if call.name in offered else None
+        if tool is None:
+            yield ToolCallRequested(call, None, None)
+            known = ", ".join(sorted(offered)) or "none"
+            yield _finished(call, ToolResult.error(f"unknown tool {call.name!r}; tools: {known}"))
+            return
+        try:
+            arguments = tool.validate(call.parsed_arguments())
+        except (ToolArgumentError, ValueError) as exc:
+            yield ToolCallRequested(call, tool.spec, None)
+            yield _finished(call, ToolResult.error(f"invalid arguments for {call.name}: {exc}"))
+            return
+        async for item in self._decide_and_run(call, tool, arguments):
+            yield item
+
+    async def _decide_and_run(
+        self, call: ToolCall, tool: Tool, arguments: dict[str, Any]
+    ) -> AsyncIterator[Event]:
+        policy = self.policy.decide(tool.spec)
+        if policy == "ask":
+            pending = PendingApproval(call, tool.spec, arguments, self.approval_ttl)
+            yield ToolCallRequested(call, tool.spec, policy, arguments, pending)
+            decision = await self.approver.decide(pending)
+            if decision.always:
+                self.policy.always_allowed.add(tool.spec.name)
+        else:
+            yield ToolCallRequested(call, tool.spec, policy, arguments)
+            decision = Decision(policy == "auto", "policy", "" if policy == "auto" else "denied by policy")
+        if not decision.approved:
+            yield ToolCallRejected(call, decision)
+            yield _finished(call, ToolResult.error(_rejection_text(decision)))
+            return
+        yield ToolCallApproved(call, decision)
+        yield ToolCallStarted(call)
+        started = time.monotonic()
+        result = await self._execute(tool, arguments)
+        yield ToolCallFinished(call, result, time.monotonic() - started)
+
+    async def _execute(self, tool: Tool, arguments: dict[str, Any]) -> ToolResult:
+        try:
+            return await asyncio.wait_for(tool.call(arguments), self.timeout)
+        except asyncio.TimeoutError:
+            return ToolResult.error(f"{tool.spec.name} timed out after {self.timeout:g} s")
+        except Exception as exc:  # noqa: BLE001  # a tool's failure is a result the model sees
+            return ToolResult.error(f"{tool.spec.name} raised {type(exc).__name__}: {exc}")
+
+
+def _finished(call: ToolCall, result: ToolResult) -> ToolCallFinished:
+    return ToolCallFinished(call, result)
+
+
+def _rejection_text(decision: Decision) -> str:
+    who = {
+        "user": "The user rejected this tool call",
+        "expired": "The approval request expired",
+        "headless": "The tool call was not approved",
+        "policy": "This tool is denied by policy",
+        "replay": "The tool call was rejected (recorded decision)",
+        "session": "The tool call was rejected",
+    }[decision.by]
+    return f"{who}: {decision.reason}" if decision.reason else f"{who}."

@@ -1,0 +1,1 @@
+"""Model providers: LiteLLM (real), scripted (fake), local (in-process)."""
