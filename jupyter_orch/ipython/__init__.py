@@ -1,0 +1,1 @@
+"""The IPython adapter: magics, cell transformer, display, widgets."""

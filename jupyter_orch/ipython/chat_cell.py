@@ -1,0 +1,87 @@
+"""Running one ``%%chat`` cell: parse, build the request, stream the events into the output."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..core.errors import OrchError
+from ..core.events import Event, TurnFailed
+from ..core.request import ChatRequest
+from .approvers import frontend, make_approver
+from .errors import fail
+from .interrupt import interruptible
+from .options import parse_chat_options
+
+if TYPE_CHECKING:
+    from .extension import Extension
+
+
+class TurnHook(Protocol):
+    """Follows one turn (the transcript recorder is one); made per turn by a factory."""
+
+    def event(self, event: Event) -> None:
+        """See one event, in order."""
+        ...
+
+    def end(self, interrupted: bool) -> dict[str, Any]:
+        """The turn ended; return MIME entries to add to the cell's final bundle."""
+        ...
+
+
+async def run_chat_cell(ext: Extension, line: str, body: str) -> None:
+    """Run a ``%%chat`` cell on the kernel's loop (the cell awaits this coroutine)."""
+    try:
+        options = parse_chat_options(line)
+        request = ext.build_request(options, body)
+    except OrchError as exc:
+        raise fail(str(exc), ext.shell) from None
+    mode = frontend(ext.shell, ext.config)
+    renderer = _renderer(ext, mode, request.model, options.format, options.quiet)
+    failure = await _stream(ext, request, renderer, mode)
+    if failure is not None:
+        raise fail(failure.message, ext.shell) from None
+
+
+async def _stream(ext: Extension, request: ChatRequest, renderer: Any, mode: str) -> TurnFailed | None:
+    orchestrator = ext.orchestrator(make_approver(mode, ext.config))
+    hooks: list[TurnHook] = [factory(ext, request) for factory in ext.turn_hooks]
+    failure: TurnFailed | None = None
+    renderer.start()
+    try:
+        async with interruptible():
+            async for event in orchestrator.run(request):
+                renderer.handle(event)
+                for hook in hooks:
+                    hook.event(event)
+                if isinstance(event, TurnFailed):
+                    failure = event
+    except asyncio.CancelledError:
+        renderer.summary.stop = "interrupted"
+        _finish(renderer, hooks, interrupted=True)
+        raise fail("interrupted; the partial answer is kept in the thread, marked", ext.shell) from None
+    _finish(renderer, hooks, interrupted=False)
+    return failure
+
+
+def _finish(renderer: Any, hooks: list[TurnHook], *, interrupted: bool) -> None:
+    extra: dict[str, Any] = {}
+    for hook in hooks:
+        extra.update(hook.end(interrupted))
+    renderer.finish(extra)
+
+
+def _renderer(ext: Extension, mode: str, model: str, fmt: str | None, quiet: bool) -> Any:
+    if getattr(ext.shell, "kernel", None) is None:
+        from .display.terminal import TerminalRenderer
+
+        return TerminalRenderer(model, quiet=quiet)
+    from .display.cell import CellRenderer
+
+    return CellRenderer(
+        model,
+        fmt=fmt or ext.config.format,
+        quiet=quiet,
+        hz=ext.config.update_hz,
+        widgets=mode == "widget",
+    )

@@ -1,0 +1,1 @@
+"""Showing a turn in a cell: streamed paragraphs, tool cards, the final MIME bundle."""

@@ -1,0 +1,145 @@
+"""Showing a running turn in a notebook cell, and leaving one MIME bundle when it ends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from IPython.display import DisplayHandle, clear_output, display
+
+from ...core.events import (
+    Event,
+    TextDelta,
+    ToolCallApproved,
+    ToolCallFinished,
+    ToolCallRejected,
+    ToolCallRequested,
+    ToolCallStarted,
+)
+from .stream import Handle, TextStream
+from .summary import TurnSummary
+
+WAITING = "<i>⏳ waiting for the first token from {model}…</i>"
+
+
+class _IPythonHandle(Handle):
+    def __init__(self, handle: DisplayHandle) -> None:
+        self._handle = handle
+
+    def update(self, bundle: dict[str, Any]) -> None:
+        self._handle.update(bundle, raw=True)
+
+
+def show(bundle: dict[str, Any]) -> Handle:
+    """Display ``bundle`` as a new output that can be updated."""
+    handle = display(bundle, raw=True, display_id=True)
+    assert handle is not None  # display_id=True always returns a handle
+    return _IPythonHandle(handle)
+
+
+class CellRenderer:
+    """Consumes a turn's events and shows them in the running cell.
+
+    Parameters
+    ----------
+    model
+        Shown while waiting and in the footer.
+    fmt
+        ``markdown`` or ``text``.
+    quiet
+        Show only the final answer (no streaming, no footer).
+    hz
+        Streaming updates per second at most.
+    widgets
+        Show tool cards (ipywidgets); off in headless runs where nobody sees them.
+    """
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        fmt: str = "markdown",
+        quiet: bool = False,
+        hz: float = 20.0,
+        widgets: bool = True,
+    ) -> None:
+        self.summary = TurnSummary(model)
+        self._mime = "text/markdown" if fmt == "markdown" else "text/plain"
+        self._quiet = quiet
+        self._hz = hz
+        self._widgets = widgets and not quiet
+        self._stream: TextStream | None = None
+        self._waiting: Handle | None = None
+        self._cards: dict[str, Any] = {}
+        self._images: list[dict[str, Any]] = []
+
+    def start(self) -> None:
+        """Show the "waiting for the first token" state."""
+        if not self._quiet:
+            text = WAITING.format(model=self.summary.model)
+            self._waiting = show({"text/markdown": text, "text/plain": "waiting…"})
+
+    def handle(self, event: Event) -> None:
+        """Show one event."""
+        view = self.summary.add(event)
+        if self._quiet:
+            return
+        if isinstance(event, TextDelta):
+            self._text(event.text)
+        elif isinstance(event, ToolCallRequested):
+            self._close_stream()
+            if self._widgets and view is not None:
+                from ..widgets.card import ToolCard
+
+                card = ToolCard(view, event.pending)
+                self._cards[event.call.id] = card
+                display(card.widget)
+        elif isinstance(event, (ToolCallApproved, ToolCallRejected, ToolCallStarted, ToolCallFinished)):
+            self._card_event(event)
+
+    def finish(self, extra: dict[str, Any] | None = None) -> None:
+        """Replace the streamed outputs with one final MIME bundle (plus any images).
+
+        ``extra`` adds MIME entries (the turn's JSON record). A turn that failed before
+        producing anything leaves no output: its one-line error says it all.
+        """
+        self._close_stream()
+        summary = self.summary
+        if not summary.segments and summary.error:
+            clear_output()
+            return
+        if self._mime == "text/plain":
+            bundle: dict[str, Any] = {"text/plain": summary.to_text(footer=not self._quiet)}
+        else:
+            bundle = {
+                "text/markdown": summary.to_markdown(footer=not self._quiet),
+                "text/plain": summary.to_text(footer=not self._quiet),
+            }
+        bundle.update(extra or {})
+        clear_output(wait=True)
+        display(bundle, raw=True)
+        for image in self._images:
+            display(image, raw=True)
+
+    def _text(self, text: str) -> None:
+        if self._stream is None:
+            first, self._waiting = self._waiting, None
+            self._stream = TextStream(show, self._mime, self._hz, first)
+        self._stream.add(text)
+
+    def _close_stream(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
+
+    def _card_event(self, event: ToolCallApproved | ToolCallRejected | ToolCallStarted | ToolCallFinished) -> None:
+        if isinstance(event, ToolCallFinished):
+            self._images.extend(event.result.display)
+        card = self._cards.get(event.call.id)
+        if card is None:
+            return
+        if isinstance(event, (ToolCallApproved, ToolCallRejected)):
+            card.decided(event.decision)
+        elif isinstance(event, ToolCallStarted):
+            card.started()
+        else:
+            card.finished(event.result, event.seconds)

@@ -1,0 +1,90 @@
+"""Streaming text into a cell cheaply.
+
+Each update re-sends only the paragraph still growing; settled paragraphs are left in their
+own outputs and never sent again. Updates go out at most ``hz`` times a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .paragraphs import ParagraphSplitter
+
+Show = Callable[[dict[str, Any]], "Handle"]
+
+
+class Handle:
+    """A display that can be updated (IPython's ``DisplayHandle`` or a test double)."""
+
+    def update(self, bundle: dict[str, Any]) -> None:  # pragma: no cover - interface
+        """Replace what the display shows."""
+        raise NotImplementedError
+
+
+class TextStream:
+    """One run of streamed text in a cell, throttled and cut into settled paragraphs.
+
+    Parameters
+    ----------
+    show
+        Creates a new display from a MIME bundle and returns its handle.
+    mime
+        ``text/markdown`` or ``text/plain``.
+    hz
+        Updates per second at most.
+    first
+        A display already shown (the "waiting" state) that the first text replaces.
+    """
+
+    def __init__(self, show: Show, mime: str, hz: float, first: Handle | None = None) -> None:
+        self._show = show
+        self._mime = mime
+        self._interval = 1.0 / hz if hz > 0 else 0.0
+        self._handle = first
+        self._text: list[str] = []
+        self._tail = ""
+        self._splitter = ParagraphSplitter()
+        self._last = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+        self.updates = 0
+
+    def add(self, text: str) -> None:
+        """Take a piece of text; it is shown now or at the next tick."""
+        self._text.append(text)
+        wait = self._last + self._interval - time.monotonic()
+        if wait <= 0 or self.updates == 0:
+            self.flush()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(wait, self.flush)
+
+    def flush(self) -> None:
+        """Show what has arrived since the last update."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not self._text:
+            return
+        self._tail += "".join(self._text)
+        self._text.clear()
+        cut = self._splitter.cut(self._tail)
+        if cut:
+            self._put(self._tail[:cut])
+            self._handle, self._tail = None, self._tail[cut:]
+        if self._tail:
+            self._put(self._tail)
+        self._last = time.monotonic()
+
+    def close(self) -> None:
+        """Show the rest; no further text joins this stream."""
+        self.flush()
+
+    def _put(self, text: str) -> None:
+        bundle = {self._mime: text}
+        if self._handle is None:
+            self._handle = self._show(bundle)
+        else:
+            self._handle.update(bundle)
+        self.updates += 1

@@ -1,0 +1,178 @@
+"""A turn as it will be saved: answer text interleaved with tool calls, and a footer."""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...core.approval import Decision
+from ...core.events import (
+    Event,
+    TextDelta,
+    ToolCallApproved,
+    ToolCallFinished,
+    ToolCallRejected,
+    ToolCallRequested,
+    TurnFailed,
+    TurnFinished,
+)
+from ...core.messages import ToolCall, ToolResult, Usage
+
+FOLD_CHARS = 600
+
+
+@dataclass
+class ToolView:
+    """What the user saw of one tool call."""
+
+    call: ToolCall
+    source: str
+    policy: str | None
+    arguments: Any
+    decision: Decision | None = None
+    result: ToolResult | None = None
+    seconds: float = 0.0
+
+    def outcome(self) -> str:
+        """Return the decision in words (``approved by user``, ``rejected: reason``...)."""
+        d = self.decision
+        if d is None:
+            return "not run" if self.result is None else "not run (error)"
+        if d.approved:
+            return "ran automatically" if d.by == "policy" else f"approved ({d.by})"
+        return f"rejected ({d.by})" + (f": {d.reason}" if d.reason else "")
+
+
+@dataclass
+class TurnSummary:
+    """Folds a turn's events into segments: text runs and tool calls, in order."""
+
+    model: str
+    segments: list[str | ToolView] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    seconds: float = 0.0
+    stop: str = ""
+    error: str = ""
+
+    def add(self, event: Event) -> ToolView | None:
+        """Fold ``event`` in; return the tool view it touched, if any."""
+        if isinstance(event, TextDelta):
+            if self.segments and isinstance(self.segments[-1], str):
+                self.segments[-1] += event.text
+            else:
+                self.segments.append(event.text)
+        elif isinstance(event, ToolCallRequested):
+            source = event.spec.source if event.spec else "unknown"
+            args = event.arguments if event.arguments is not None else _raw(event.call)
+            view = ToolView(event.call, source, event.policy, args)
+            self.segments.append(view)
+            return view
+        elif isinstance(event, (ToolCallApproved, ToolCallRejected, ToolCallFinished)):
+            return self._update(event)
+        elif isinstance(event, TurnFinished):
+            self.usage, self.seconds, self.stop = event.usage, event.seconds, event.stop
+        elif isinstance(event, TurnFailed):
+            self.error = event.message
+        return None
+
+    def _update(self, event: ToolCallApproved | ToolCallRejected | ToolCallFinished) -> ToolView | None:
+        view = self.find(event.call.id)
+        if view is None:
+            return None
+        if isinstance(event, ToolCallFinished):
+            view.result, view.seconds = event.result, event.seconds
+        else:
+            view.decision = event.decision
+        return view
+
+    def find(self, call_id: str) -> ToolView | None:
+        """Return the view of the call ``call_id``."""
+        for seg in self.segments:
+            if isinstance(seg, ToolView) and seg.call.id == call_id:
+                return seg
+        return None
+
+    def answer(self) -> str:
+        """Return the answer's text over all rounds."""
+        return "".join(s for s in self.segments if isinstance(s, str))
+
+    def footer(self) -> str:
+        """Return ``model · tokens · cost · time``."""
+        parts = [self.model]
+        if self.usage.total_tokens:
+            parts.append(f"{self.usage.prompt_tokens:,} → {self.usage.completion_tokens:,} tokens")
+        if self.usage.cost:
+            parts.append(f"${self.usage.cost:.4f}")
+        parts.append(f"{self.seconds:.1f} s")
+        return " · ".join(parts)
+
+    def notes(self) -> list[str]:
+        """Return the lines that say how the turn ended, when not normally."""
+        notes = {
+            "max_rounds": "Stopped: the model used the maximum number of tool rounds "
+            "(JupyterOrch.max_rounds).",
+            "interrupted": "Interrupted: the answer above is partial.",
+            "length": "The answer hit the max_tokens limit and is cut.",
+        }
+        out = [notes[self.stop]] if self.stop in notes else []
+        if self.error:
+            out.append(f"Error: {self.error}")
+        return out
+
+    def to_markdown(self, *, footer: bool = True) -> str:
+        """Render the turn as Markdown: text, folded tool calls, notes, footer."""
+        out: list[str] = []
+        for seg in self.segments:
+            out.append(seg if isinstance(seg, str) else tool_markdown(seg))
+        out.extend(f"\n\n*{html.escape(n)}*" for n in self.notes())
+        if footer:
+            out.append(f"\n\n<sub>{html.escape(self.footer())}</sub>")
+        return "".join(out).strip() + "\n"
+
+    def to_text(self, *, footer: bool = True) -> str:
+        """Render the turn as plain text."""
+        out: list[str] = []
+        for seg in self.segments:
+            out.append(seg if isinstance(seg, str) else f"\n[tool {seg.call.name}: {seg.outcome()}]\n")
+        out.extend(f"\n{n}" for n in self.notes())
+        if footer:
+            out.append(f"\n-- {self.footer()}")
+        return "".join(out).strip() + "\n"
+
+
+def tool_markdown(view: ToolView) -> str:
+    """Render one tool call as a folded ``<details>`` block."""
+    args = pretty_json(view.arguments)
+    result = view.result.text() if view.result is not None else ""
+    head = f"🔧 <code>{html.escape(view.call.name)}</code> ({html.escape(view.source)}) — {html.escape(view.outcome())}"
+    if view.result is not None and view.decision is not None and view.decision.approved:
+        head += f" · {view.seconds * 1000:.0f} ms"
+    body = f"<b>arguments</b>\n<pre>{html.escape(args)}</pre>"
+    if result:
+        label = "error" if view.result is not None and view.result.is_error else "result"
+        body += f"\n<b>{label}</b>\n<pre>{html.escape(fold(result))}</pre>"
+    return f"\n\n<details><summary>{head}</summary>\n\n{body}\n</details>\n\n"
+
+
+def pretty_json(value: Any) -> str:
+    """Return ``value`` as indented JSON (or its repr when it is not JSON)."""
+    try:
+        return json.dumps(value, indent=2, ensure_ascii=False, default=repr)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def fold(text: str, limit: int = FOLD_CHARS * 8) -> str:
+    """Cut ``text`` to ``limit`` characters with a note of what was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}\n… ({len(text) - limit:,} more characters)"
+
+
+def _raw(call: ToolCall) -> Any:
+    try:
+        return json.loads(call.arguments or "{}")
+    except ValueError:
+        return call.arguments

@@ -1,0 +1,1 @@
+"""ipywidgets shown in cells: the tool-call approval card."""

@@ -1,0 +1,6 @@
+"""The LiteLLM provider: any model LiteLLM supports, imported lazily and warmed in the background."""
+
+from .loader import is_loaded, load_litellm, warm_in_background
+from .provider import LiteLLMProvider
+
+__all__ = ["LiteLLMProvider", "is_loaded", "load_litellm", "warm_in_background"]

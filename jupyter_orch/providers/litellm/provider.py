@@ -1,0 +1,178 @@
+"""The LiteLLM provider: ``litellm.acompletion(stream=True)`` with retries, usage and cost."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+from ...core.errors import ProviderError
+from ...core.messages import Usage
+from ...core.provider import (
+    FinishChunk,
+    ProviderChunk,
+    ProviderRequest,
+    TextChunk,
+    ToolCallChunk,
+    UsageChunk,
+)
+from .errors import clean_message, to_provider_error
+from .loader import load_litellm
+
+_OURS = ("max_retries", "retry_backoff")
+
+
+class LiteLLMProvider:
+    """Streams any LiteLLM model.
+
+    Parameters
+    ----------
+    max_retries
+        Retries after a 429 or 5xx before the first chunk arrives (a stream already under
+        way is never retried: the user has seen part of it).
+    retry_backoff
+        Seconds before the first retry; doubled each time, at most 8 s.
+    timeout
+        Seconds litellm waits for the model (overridden by a ``timeout`` parameter).
+    """
+
+    def __init__(self, *, max_retries: int = 2, retry_backoff: float = 1.0, timeout: float = 120.0) -> None:
+        self.max_retries = max_retries
+        self.retry_backoff = retry_backoff
+        self.timeout = timeout
+        self._windows: dict[str, int | None] = {}
+
+    async def context_window(self, model: str) -> int | None:
+        """Return the model's input window from litellm's model table, or ``None``."""
+        if model not in self._windows:
+            litellm = await _litellm()
+            try:
+                info = litellm.get_model_info(model)
+                self._windows[model] = info.get("max_input_tokens") or info.get("max_tokens")
+            except Exception:  # noqa: BLE001  # unknown to the table: no trimming
+                self._windows[model] = None
+        return self._windows[model]
+
+    async def stream(self, request: ProviderRequest) -> AsyncIterator[ProviderChunk]:
+        """Yield the answer's chunks; raise :class:`ProviderError` with one line on failure."""
+        litellm = await _litellm()
+        kwargs = self._kwargs(litellm, request)
+        response = await self._open(litellm, request, kwargs)
+        usage_seen = False
+        received = 0
+        try:
+            async for chunk in response:
+                for item in _convert(chunk):
+                    if isinstance(item, UsageChunk):
+                        usage_seen = True
+                        item = UsageChunk(_with_cost(litellm, request.model, item.usage))
+                    elif isinstance(item, TextChunk):
+                        received += len(item.text)
+                    yield item
+        except (asyncio.CancelledError, GeneratorExit):
+            raise
+        except Exception as exc:  # noqa: BLE001  # anything mid-stream is a cut stream
+            raise ProviderError(
+                f"The stream from {request.model} was cut after {received} characters: "
+                f"{clean_message(exc)}",
+                "stream_cut",
+            ) from None
+        if not usage_seen:
+            yield UsageChunk(Usage())
+
+    def _kwargs(self, litellm: Any, request: ProviderRequest) -> dict[str, Any]:
+        params = {k: v for k, v in request.params.items() if k not in _OURS and v is not None}
+        _check_model(litellm, request.model, params)
+        kwargs: dict[str, Any] = {
+            "model": request.model,
+            "messages": request.messages,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            "timeout": self.timeout,
+            "max_retries": 0,  # retries are ours: only before the first chunk, with backoff
+            **params,
+        }
+        if request.tools:
+            kwargs["tools"] = request.tools
+            if request.tool_choice is not None:
+                kwargs["tool_choice"] = request.tool_choice
+        return kwargs
+
+    async def _open(self, litellm: Any, request: ProviderRequest, kwargs: dict[str, Any]) -> Any:
+        attempt = 0
+        while True:
+            try:
+                return await litellm.acompletion(**kwargs)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001  # mapped to one line below
+                error = to_provider_error(exc, request.model, kwargs)
+                if not error.retryable or attempt >= self.max_retries:
+                    raise error from None
+            await asyncio.sleep(min(self.retry_backoff * 2**attempt, 8.0))
+            attempt += 1
+
+
+async def _litellm() -> Any:
+    try:
+        return await asyncio.to_thread(load_litellm)
+    except ImportError as exc:
+        raise ProviderError(f"litellm could not be imported: {exc}", "config") from None
+
+
+def _check_model(litellm: Any, model: str, params: dict[str, Any]) -> None:
+    """Fail early, in one line, on an unknown provider or a missing API key."""
+    try:
+        provider = litellm.get_llm_provider(model)[1]
+    except Exception as exc:  # noqa: BLE001  # litellm's own message is long; ours is one line
+        raise to_provider_error(exc, model, params) from None
+    if params.get("api_key") or params.get("api_base") or provider in ("local", "ollama"):
+        return
+    try:
+        missing = litellm.validate_environment(model=model).get("missing_keys") or []
+    except Exception:  # noqa: BLE001  # providers it cannot check are tried as they are
+        return
+    if missing:
+        names = " or ".join(missing)
+        raise ProviderError(
+            f"Missing API key for {model}: set {names} in the kernel's environment "
+            f"(or pass api_key through JupyterOrch.params)",
+            "missing_key",
+        )
+
+
+def _convert(chunk: Any) -> list[ProviderChunk]:
+    out: list[ProviderChunk] = []
+    for choice in getattr(chunk, "choices", None) or []:
+        delta = getattr(choice, "delta", None)
+        if delta is not None:
+            text = getattr(delta, "content", None)
+            if text:
+                out.append(TextChunk(text))
+            for call in getattr(delta, "tool_calls", None) or []:
+                function = getattr(call, "function", None)
+                out.append(
+                    ToolCallChunk(
+                        getattr(call, "index", 0) or 0,
+                        getattr(call, "id", None),
+                        getattr(function, "name", None),
+                        getattr(function, "arguments", None) or "",
+                    )
+                )
+        reason = getattr(choice, "finish_reason", None)
+        if reason:
+            out.append(FinishChunk(str(reason)))
+    usage = getattr(chunk, "usage", None)
+    if usage is not None and getattr(usage, "total_tokens", 0):
+        out.append(UsageChunk(Usage(usage.prompt_tokens or 0, usage.completion_tokens or 0)))
+    return out
+
+
+def _with_cost(litellm: Any, model: str, usage: Usage) -> Usage:
+    try:
+        prompt, completion = litellm.cost_per_token(
+            model=model, prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens
+        )
+    except Exception:  # noqa: BLE001  # a model without a price has no cost
+        return usage
+    return Usage(usage.prompt_tokens, usage.completion_tokens, float(prompt + completion))

@@ -1,0 +1,133 @@
+"""A real IPython kernel driven over ZMQ, as a notebook frontend drives it."""
+
+from __future__ import annotations
+
+import os
+import queue
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from jupyter_client.manager import KernelManager
+
+Msg = dict[str, Any]
+
+
+@dataclass
+class Execution:
+    """The messages one execute request produced."""
+
+    msg_id: str
+    iopub: list[Msg] = field(default_factory=list)
+    reply: Msg | None = None
+
+    def outputs(self) -> list[Msg]:
+        """Output-producing iopub messages, in order."""
+        kinds = {"stream", "display_data", "update_display_data", "execute_result", "error", "clear_output"}
+        return [m for m in self.iopub if m["msg_type"] in kinds]
+
+    def stdout(self) -> str:
+        return "".join(m["content"]["text"] for m in self.iopub if m["msg_type"] == "stream" and m["content"]["name"] == "stdout")
+
+    def stderr(self) -> str:
+        return "".join(m["content"]["text"] for m in self.iopub if m["msg_type"] == "stream" and m["content"]["name"] == "stderr")
+
+    def errors(self) -> list[Msg]:
+        return [m["content"] for m in self.iopub if m["msg_type"] == "error"]
+
+    def final_bundles(self) -> list[dict[str, Any]]:
+        """The display_data bundles shown after the last clear_output (what the saved cell keeps)."""
+        last = max((i for i, m in enumerate(self.iopub) if m["msg_type"] == "clear_output"), default=-1)
+        return [m["content"]["data"] for m in self.iopub[last + 1 :] if m["msg_type"] == "display_data"]
+
+    def widgets(self, model: str) -> list[Msg]:
+        """comm_open messages of widgets of the given model name (e.g. ButtonModel)."""
+        return [
+            m
+            for m in self.iopub
+            if m["msg_type"] == "comm_open" and m["content"]["data"].get("state", {}).get("_model_name") == model
+        ]
+
+
+class Kernel:
+    """A kernel with a blocking client; ``run`` executes code and gathers its messages."""
+
+    def __init__(self, km: KernelManager) -> None:
+        self.km = km
+        self.kc = km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=60)
+
+    def send(self, code: str, *, allow_stdin: bool = True) -> str:
+        """Send an execute request; return its msg_id (messages gathered by ``collect``)."""
+        return self.kc.execute(code, allow_stdin=allow_stdin, stop_on_error=False)
+
+    def collect(
+        self, msg_id: str, *, until: Callable[[Msg], bool] | None = None, timeout: float = 60, into: Execution | None = None
+    ) -> Execution:
+        """Gather iopub messages of ``msg_id`` until ``until`` holds (default: idle)."""
+        ex = into or Execution(msg_id)
+        done = until or (lambda m: m["msg_type"] == "status" and m["content"]["execution_state"] == "idle")
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"no matching message within {timeout} s; got {[m['msg_type'] for m in ex.iopub][-10:]}")
+            try:
+                msg = self.kc.get_iopub_msg(timeout=remaining)
+            except queue.Empty:
+                continue
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            ex.iopub.append(msg)
+            if done(msg):
+                return ex
+
+    def run(self, code: str, *, timeout: float = 60, allow_stdin: bool = True) -> Execution:
+        """Execute ``code`` and wait for the kernel to be idle again."""
+        msg_id = self.send(code, allow_stdin=allow_stdin)
+        ex = self.collect(msg_id, timeout=timeout)
+        ex.reply = self.reply(msg_id)
+        return ex
+
+    def reply(self, msg_id: str, timeout: float = 30) -> Msg:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            msg = self.kc.get_shell_msg(timeout=deadline - time.monotonic())
+            if msg["parent_header"].get("msg_id") == msg_id:
+                return msg
+        raise TimeoutError("no execute_reply")
+
+    def click(self, comm_id: str) -> None:
+        """Send what a browser sends when a widget button is clicked."""
+        content = {"comm_id": comm_id, "data": {"method": "custom", "content": {"event": "click"}}}
+        self.kc.shell_channel.send(self.kc.session.msg("comm_msg", content))
+
+    def set_state(self, comm_id: str, state: dict[str, Any]) -> None:
+        """Send what a browser sends when a widget's value changes (typing in a Text)."""
+        content = {"comm_id": comm_id, "data": {"method": "update", "state": state, "buffer_paths": []}}
+        self.kc.shell_channel.send(self.kc.session.msg("comm_msg", content))
+
+    def interrupt(self) -> None:
+        self.km.interrupt_kernel()
+
+
+@contextmanager
+def kernel(env: dict[str, str] | None = None) -> Iterator[Kernel]:
+    """Start a fresh kernel of this Python, with a private IPython dir and no network price list."""
+    with tempfile.TemporaryDirectory() as ipdir:
+        km = KernelManager(kernel_name="python3")
+        km.kernel_spec.argv[0] = sys.executable
+        full_env = {**os.environ, "IPYTHONDIR": ipdir, "LITELLM_LOCAL_MODEL_COST_MAP": "True", **(env or {})}
+        full_env.pop("JUPYTER_ORCH_MODEL", None)
+        km.start_kernel(env=full_env)
+        k = Kernel(km)
+        try:
+            yield k
+        finally:
+            k.kc.stop_channels()
+            km.shutdown_kernel(now=True)
