@@ -183,7 +183,8 @@ class Orchestrator:
     ) -> AsyncIterator[Event]:
         assembler = ToolCallAssembler()
         state.stop = "done"
-        async for chunk in self.provider.stream(self._provider_request(request, offered, forced)):
+        provider_request = await self._provider_request(request, offered, forced)
+        async for chunk in self.provider.stream(provider_request):
             if isinstance(chunk, TextChunk):
                 if chunk.text:
                     state.round_text.append(chunk.text)
@@ -203,10 +204,10 @@ class Orchestrator:
             return self.registry.select([request.force_tool])
         return self.registry.select(request.tools)
 
-    def _provider_request(
+    async def _provider_request(
         self, request: ChatRequest, offered: list[Tool], forced: str | None
     ) -> ProviderRequest:
-        window = self.context_window or self.provider.context_window(request.model)
+        window = self.context_window or await self.provider.context_window(request.model)
         reserve = int(request.params.get("max_tokens") or 1024) if window else 0
         messages = request.thread.request_messages(
             system_extra=request.system_extra, window=window, reserve=reserve

@@ -85,6 +85,6 @@ class Provider(Protocol):
         """Yield the answer's chunks for ``request``."""
         ...
 
-    def context_window(self, model: str) -> int | None:
+    async def context_window(self, model: str) -> int | None:
         """Return the model's input window in tokens, or ``None`` when unknown."""
         ...

@@ -28,7 +28,10 @@ def uninstall(shell: Any) -> None:
 
 
 def _handler(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
-    return [f"\x1b[0;31mjupyter-orch:\x1b[0m {value}"]
+    # IPython discards what a custom handler returns when the cell itself raised: show it here.
+    stb = [f"\x1b[0;31mjupyter-orch:\x1b[0m {value}"]
+    shell._showtraceback(etype, value, stb)
+    return stb
 
 
 def fail(message: str, shell: Any) -> BaseException:

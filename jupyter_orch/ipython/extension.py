@@ -120,15 +120,14 @@ def load(shell: Any) -> None:
     global _extension
     if _extension is not None:
         return
-    from ..tools.python.decorator import drain_pending
+    from ..tools.python.decorator import install_pending
     from .chat_cell import run_chat_cell
     from .magics import ChatMagics
 
     ext = _extension = Extension(shell)
     shell.configurables.append(ext.config)
     set_current(ext.session)
-    for tool in drain_pending():
-        ext.session.registry.add(tool)
+    install_pending(ext.session)
     shell.register_magics(ChatMagics(shell, ext))
     _load_mcp(shell, ext)
     cells.register_async_cell_magic("chat", lambda line, body: run_chat_cell(ext, line, body))

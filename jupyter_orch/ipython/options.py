@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
 from IPython.core.error import UsageError as IPythonUsageError
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 
 from ..core.errors import UsageError
 
@@ -55,8 +56,8 @@ def chat_magic_spec(line: str, cell: str) -> None:
 def parse_chat_options(line: str) -> ChatOptions:
     """Parse a ``%%chat`` line; a bad option is a one-line :class:`UsageError`."""
     try:
-        ns = parse_argstring(chat_magic_spec, line)
-    except (IPythonUsageError, SystemExit, argparse.ArgumentError) as exc:
+        ns = chat_magic_spec.parser.parse_args(shlex.split(line))
+    except (IPythonUsageError, SystemExit, argparse.ArgumentError, ValueError) as exc:
         raise UsageError(f"%%chat: {exc}") from None
     params: dict[str, Any] = {}
     for key in ("temperature", "max_tokens", "seed"):

@@ -106,7 +106,7 @@ class ScriptedProvider:
         """How many scripted answers are still queued."""
         return len(self._steps)
 
-    def context_window(self, model: str) -> int | None:
+    async def context_window(self, model: str) -> int | None:
         """Return the window given at construction."""
         return self._window
 

@@ -87,6 +87,10 @@ class CellRenderer:
             self._text(event.text)
         elif isinstance(event, ToolCallRequested):
             self._close_stream()
+            if self._waiting is not None:
+                # The model answered with a tool call, not text: the waiting note is stale.
+                self._waiting.update({"text/plain": ""})
+                self._waiting = None
             if self._widgets and view is not None:
                 from ..widgets.card import ToolCard
 

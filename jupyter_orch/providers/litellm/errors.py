@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -36,15 +37,32 @@ def clean_message(exc: BaseException) -> str:
     return line[:300]
 
 
+def redact(text: str, params: dict[str, Any]) -> str:
+    """Hide the API key passed in ``params`` and secret-looking environment values."""
+    secrets = [str(params["api_key"])] if params.get("api_key") else []
+    secrets += [
+        v for k, v in os.environ.items() if len(v) >= 6 and any(w in k.upper() for w in _SECRET_NAMES)
+    ]
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "[redacted]")
+    return text
+
+
+_SECRET_NAMES = ("KEY", "TOKEN", "SECRET", "PASSWORD")
+
+
 def to_provider_error(exc: BaseException, model: str, params: dict[str, Any]) -> ProviderError:
     """Map a litellm exception to a one-line :class:`ProviderError`."""
     names = {c.__name__ for c in type(exc).__mro__}
-    detail = clean_message(exc)
+    detail = redact(clean_message(exc), params)
+    if "Connection error" in detail or "Connection refused" in detail:
+        # litellm reports a refused connection as a 500; retrying it only delays the news.
+        return ProviderError(_sentence("connection", model, detail, params), "connection")
+    if "LLM Provider NOT provided" in str(exc):
+        return ProviderError(_sentence("unknown_model", model, "no such provider", params), "unknown_model")
     for name, kind, retryable in _KINDS:
         if name in names:
             return ProviderError(_sentence(kind, model, detail, params), kind, retryable)
-    if "LLM Provider NOT provided" in str(exc):
-        return ProviderError(_sentence("unknown_model", model, detail, params), "unknown_model")
     status = getattr(exc, "status_code", None)
     retryable = isinstance(status, int) and (status == 429 or status >= 500)
     return ProviderError(f"{model}: {detail}", "provider", retryable)

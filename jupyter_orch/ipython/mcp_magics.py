@@ -1,0 +1,293 @@
+"""``%mcp``: mount MCP servers into the notebook's orchestrator.
+
+A thin layer: it parses the line, calls :class:`~jupyter_orch.tools.mcp.mounts.McpMounts`
+and prints plain text. The MCP SDK (about a second to import) is loaded at the first
+``%mcp`` line, not at ``%load_ext``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from IPython.core.magic import Magics, line_magic, magics_class
+
+from ..core.errors import OrchError, UsageError
+from ..core.policy import POLICIES
+from ..session import Session
+
+if TYPE_CHECKING:
+    from ..tools.mcp.mounts import McpMounts
+    from ..tools.mcp.server import MountedServer
+
+
+class _HelpShown(Exception):
+    """``-h`` was given: the help is printed, nothing else runs."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argparse parser whose errors are one-line :class:`UsageError`s, never exits."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if status == 0:
+            raise _HelpShown
+        raise UsageError(message or f"{self.prog}: invalid arguments")
+
+
+def _build_parser() -> _Parser:
+    parser = _Parser(prog="%mcp", add_help=False)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="SUBCOMMAND")
+    add = sub.add_parser("add", prog="%mcp add")
+    add.add_argument("name")
+    add.add_argument("--approve", choices=POLICIES)
+    add.add_argument("--env", action="append", default=[], metavar="K=V")
+    add.add_argument("--cwd")
+    add.add_argument("--url")
+    add.add_argument("--header", action="append", default=[], metavar="K=V")
+    add.add_argument("--sse", action="store_true", help="use the SSE transport only")
+    sub.add_parser("load", prog="%mcp load").add_argument("path")
+    sub.add_parser("list", prog="%mcp list")
+    for name in ("tools", "resources", "prompts"):
+        sub.add_parser(name, prog=f"%mcp {name}").add_argument("name", nargs="?")
+    log = sub.add_parser("log", prog="%mcp log")
+    log.add_argument("name")
+    log.add_argument("-n", "--lines", type=int, default=200)
+    for name in ("remove", "restart"):
+        sub.add_parser(name, prog=f"%mcp {name}").add_argument("name")
+    read = sub.add_parser("read", prog="%mcp read")
+    read.add_argument("name")
+    read.add_argument("uri")
+    read.add_argument("--thread")
+    prompt = sub.add_parser("prompt", prog="%mcp prompt")
+    prompt.add_argument("name")
+    prompt.add_argument("prompt")
+    prompt.add_argument("arguments", nargs="*", metavar="key=value")
+    prompt.add_argument("--thread")
+    return parser
+
+
+def _pairs(items: list[str], what: str) -> dict[str, str]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"{what} must look like KEY=VALUE, not {item!r}")
+        out[key] = value
+    return out
+
+
+@magics_class
+class McpMagics(Magics):
+    """The ``%mcp`` line magic.
+
+    Parameters
+    ----------
+    shell
+        The IPython shell.
+    session
+        The session whose registry, policies, instructions and threads the servers join.
+    mounts_options
+        Options for :class:`~jupyter_orch.tools.mcp.mounts.McpMounts` (``start_timeout``,
+        ``call_timeout``, ``max_concurrent``, ``log_dir``).
+    """
+
+    def __init__(self, shell: Any, session: Session, **mounts_options: Any) -> None:
+        super().__init__(shell)
+        self.session = session
+        self._mounts_options = mounts_options
+        self._mounts: McpMounts | None = None
+        self._parser = _build_parser()
+
+    @property
+    def mounts(self) -> McpMounts:
+        """The servers' engine, created (and the SDK imported) on first use."""
+        if self._mounts is None:
+            from ..tools.mcp.mounts import McpMounts
+
+            self._mounts = McpMounts(self.session, **self._mounts_options)
+        return self._mounts
+
+    @line_magic
+    def mcp(self, line: str) -> None:
+        """Mount MCP servers; their tools join the chat behind Approve/Reject cards.
+
+        Usage (put ``%mcp`` at the start of a line; nothing starts a server by itself)::
+
+          %mcp add NAME [--approve auto|ask|deny] [--env K=V]... [--cwd DIR] -- COMMAND ARGS...
+          %mcp add NAME --url URL [--header K=V]... [--sse]   streamable HTTP (SSE fallback)
+          %mcp load PATH             servers of a Claude/Cursor or VS Code config file
+          %mcp list                  servers: transport, state, counts, server version
+          %mcp tools [NAME]          tools as offered to the model, with their policy
+          %mcp resources [NAME]      resources and resource templates
+          %mcp prompts [NAME]        prompts and their arguments (* = required)
+          %mcp log NAME [-n LINES]   the server's stderr
+          %mcp remove NAME           stop it and withdraw its tools
+          %mcp restart NAME          stop and start it again (after a crash)
+          %mcp read NAME URI [--thread T]
+                                     attach a resource to the next %%chat message
+          %mcp prompt NAME PROMPT key=value... [--thread T]
+                                     put a prompt's messages into the thread
+
+        A server gets only the environment it is given (``--env``, the config's ``env``)
+        plus PATH, HOME, locale and temp folders: never the kernel's API keys.
+        """
+        from .cells import run_sync
+
+        run_sync(self.run(line))
+
+    async def run(self, line: str) -> None:
+        """Run one ``%mcp`` line; bad input prints one ``Error:`` line, no traceback."""
+        try:
+            await self._dispatch(line)
+        except _HelpShown:
+            pass
+        except OrchError as exc:
+            print(f"Error: {exc}", file=sys.stderr)
+
+    async def _dispatch(self, line: str) -> None:
+        try:
+            words = shlex.split(line)
+        except ValueError as exc:
+            raise UsageError(f"%mcp: {exc}") from None
+        if not words or words[0] in ("help", "-h", "--help"):
+            print(McpMagics.mcp.__doc__)
+            return
+        command: list[str] = []
+        if "--" in words:
+            cut = words.index("--")
+            words, command = words[:cut], words[cut + 1 :]
+        args = self._parser.parse_args(words)
+        handler = getattr(self, f"_do_{args.command}")
+        if args.command == "add":
+            await handler(args, command)
+        elif command:
+            raise UsageError(f"%mcp {args.command} takes no command after --")
+        else:
+            await handler(args)
+
+    async def _do_add(self, args: argparse.Namespace, command: list[str]) -> None:
+        from ..tools.mcp.config import ServerConfig, check_name
+
+        check_name(args.name)
+        if args.url and command:
+            raise UsageError("%mcp add: give either --url URL or -- COMMAND, not both")
+        if args.url and (args.env or args.cwd):
+            raise UsageError("%mcp add: --env and --cwd are for servers started by a command")
+        if not args.url and not command:
+            raise UsageError("%mcp add: give the server's command after --, or --url URL")
+        config = ServerConfig(
+            name=args.name,
+            transport=("sse" if args.sse else "http") if args.url else "stdio",
+            command=command[0] if command else None,
+            args=tuple(command[1:]),
+            env=_pairs(args.env, "--env"),
+            cwd=args.cwd,
+            url=args.url,
+            headers=_pairs(args.header, "--header"),
+            approve=args.approve,
+        )
+        self._report([await self.mounts.add(config)])
+
+    async def _do_load(self, args: argparse.Namespace) -> None:
+        from ..tools.mcp.config import load_config
+
+        configs = load_config(args.path)
+        if not configs:
+            print(f"no servers in {args.path}")
+            return
+        servers = await self.mounts.add_many(configs)
+        for config in configs:
+            if config.disabled:
+                print(f"Skipped {config.name} (disabled)")
+        self._report(servers)
+
+    def _report(self, servers: list[MountedServer]) -> None:
+        from ..tools.mcp.listing import failure_text, mounted_line
+
+        for server in servers:
+            if server.state == "connected":
+                print(mounted_line(self.session, server))
+            else:
+                print(f"Error: {failure_text(server)}", file=sys.stderr)
+
+    async def _do_list(self, args: argparse.Namespace) -> None:
+        from ..tools.mcp.listing import servers_table
+
+        print(servers_table(self.mounts.servers()))
+
+    async def _do_tools(self, args: argparse.Namespace) -> None:
+        from ..tools.mcp.listing import tools_table
+
+        print(tools_table(self.session, self._chosen(args.name)))
+
+    async def _do_resources(self, args: argparse.Namespace) -> None:
+        from ..tools.mcp.listing import resources_table
+
+        print(resources_table(self._chosen(args.name)))
+
+    async def _do_prompts(self, args: argparse.Namespace) -> None:
+        from ..tools.mcp.listing import prompts_table
+
+        print(prompts_table(self._chosen(args.name)))
+
+    async def _do_log(self, args: argparse.Namespace) -> None:
+        server = self.mounts.get(args.name)
+        lines = server.log_text().splitlines()[-max(args.lines, 1) :]
+        print(f"# {server.log_path}")
+        print("\n".join(lines) if lines else "(the log is empty)")
+
+    async def _do_remove(self, args: argparse.Namespace) -> None:
+        await self.mounts.remove(args.name)
+        print(f"Removed {args.name}")
+
+    async def _do_restart(self, args: argparse.Namespace) -> None:
+        self._report([await self.mounts.restart(args.name)])
+
+    async def _do_read(self, args: argparse.Namespace) -> None:
+        from ..tools.mcp.content import resource_parts
+
+        result = await self.mounts.get(args.name).read_resource(args.uri)
+        parts = resource_parts(result)
+        thread = args.thread or self.session.current_thread
+        self.session.attach(thread, parts)
+        size = sum(len(str(p.get("text", ""))) for p in parts if p["type"] == "text")
+        images = sum(1 for p in parts if p["type"] == "image_url")
+        what = f"{size} characters" + (f", {images} image(s)" if images else "")
+        print(f"Attached {args.uri} ({what}) to the next %%chat message of thread {thread!r}")
+
+    async def _do_prompt(self, args: argparse.Namespace) -> None:
+        from ..tools.mcp.content import prompt_messages
+
+        server = self.mounts.get(args.name)
+        arguments = _pairs(args.arguments, "prompt arguments")
+        _check_prompt_arguments(server, args.prompt, arguments)
+        messages = prompt_messages(await server.get_prompt(args.prompt, arguments))
+        thread = self.session.thread(args.thread)
+        thread.add_messages(messages)
+        print(
+            f"Added {len(messages)} message(s) of prompt {args.prompt!r} to thread {thread.name!r}"
+        )
+        for message in messages:
+            text = message.text().strip().replace("\n", " ")
+            print(f"  {message.role}: {text[:100]}{'...' if len(text) > 100 else ''}")
+
+    def _chosen(self, name: str | None) -> list[MountedServer]:
+        if name is None:
+            return self.mounts.servers()
+        return [self.mounts.get(name)]
+
+
+def _check_prompt_arguments(server: MountedServer, name: str, given: dict[str, str]) -> None:
+    known = {p.name: p for p in server.prompts}
+    prompt = known.get(name)
+    if prompt is None:
+        listed = ", ".join(known) or "none"
+        raise UsageError(f"MCP server {server.name!r} has no prompt {name!r}; it has: {listed}")
+    missing = [a.name for a in prompt.arguments or [] if a.required and a.name not in given]
+    if missing:
+        raise UsageError(f"prompt {name!r} needs {', '.join(f'{m}=...' for m in missing)}")

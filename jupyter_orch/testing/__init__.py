@@ -1,0 +1,1 @@
+"""Test doubles shipped with the package: a local OpenAI-compatible HTTP server."""

@@ -1,0 +1,1 @@
+"""Adapters that turn notebook functions, variables and MCP servers into tools."""

@@ -1,0 +1,168 @@
+"""Opening an SDK client for a server config: stdio, streamable HTTP with SSE fallback, SSE.
+
+Every transport is wrapped so that the end of the server's stream is reported: a crashed
+stdio server or a dropped HTTP session is noticed at once, not at the next call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from types import TracebackType
+from typing import Any, TextIO
+
+import anyio
+from mcp import Client
+from mcp.client._transport import ReadStream, TransportStreams
+from mcp.client.session import IncomingMessage, LoggingFnT, MessageHandlerFnT
+from mcp.client.sse import sse_client
+from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
+from mcp_types import Implementation
+
+from ..._version import __version__
+from ...core.errors import OrchError
+from .config import ServerConfig
+
+CLIENT_INFO = Implementation(name="jupyter-orch", version=__version__)
+
+
+class _WatchedReadStream:
+    """A transport's read stream that calls ``on_end`` when the server's side ends."""
+
+    def __init__(self, inner: ReadStream[Any], on_end: Callable[[], None]) -> None:
+        self._inner = inner
+        self._on_end = on_end
+
+    @property
+    def last_context(self) -> Any:
+        """The sender's context, as the SDK's context-aware streams carry it."""
+        return getattr(self._inner, "last_context", None)
+
+    async def receive(self) -> Any:
+        try:
+            return await self._inner.receive()
+        except (anyio.EndOfStream, anyio.ClosedResourceError, anyio.BrokenResourceError):
+            self._on_end()
+            raise
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    def __aiter__(self) -> _WatchedReadStream:
+        return self
+
+    async def __anext__(self) -> Any:
+        try:
+            return await self.receive()
+        except anyio.EndOfStream:
+            raise StopAsyncIteration from None
+
+    async def __aenter__(self) -> _WatchedReadStream:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_val: BaseException | None,
+        exc_tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+@asynccontextmanager
+async def _watched(
+    inner: AbstractAsyncContextManager[TransportStreams], on_end: Callable[[], None]
+) -> AsyncIterator[TransportStreams]:
+    async with inner as (read, write):
+        yield _WatchedReadStream(read, on_end), write
+
+
+class ClientOptions:
+    """What every client of one mount shares: callbacks, timeouts, where stderr goes."""
+
+    def __init__(
+        self,
+        *,
+        on_end: Callable[[], None],
+        message_handler: MessageHandlerFnT,
+        logging_callback: LoggingFnT,
+        errlog: TextIO,
+        env: dict[str, str],
+        command: str,
+    ) -> None:
+        self.on_end = on_end
+        self.message_handler = message_handler
+        self.logging_callback = logging_callback
+        self.errlog = errlog
+        self.env = env
+        self.command = command
+
+    def client(self, transport: AbstractAsyncContextManager[TransportStreams]) -> Client:
+        """Return an SDK client over ``transport``, not yet entered."""
+        return Client(
+            _watched(transport, self.on_end),
+            message_handler=self.message_handler,
+            logging_callback=self.logging_callback,
+            client_info=CLIENT_INFO,
+            # Listings are refetched on list_changed; a response cache would only go stale.
+            cache=None,
+        )
+
+
+async def open_client(
+    stack: AsyncExitStack, config: ServerConfig, options: ClientOptions
+) -> Client:
+    """Connect to ``config``'s server inside ``stack`` and return the entered client.
+
+    ``http`` tries streamable HTTP first and falls back to the older SSE transport, as the
+    MCP specification suggests for servers of either generation.
+    """
+    if config.transport == "stdio":
+        params = StdioServerParameters(
+            command=options.command, args=list(config.args), env=options.env, cwd=config.cwd
+        )
+        transport = stdio_client(params, errlog=options.errlog)
+        return await stack.enter_async_context(options.client(transport))
+    url = config.url or ""
+    headers = dict(config.headers)
+    if config.transport == "sse":
+        return await stack.enter_async_context(options.client(sse_client(url, headers=headers)))
+    try:
+        return await stack.enter_async_context(options.client(_streamable(url, headers)))
+    except Exception as first:
+        options.errlog.write(f"streamable HTTP failed ({describe_error(first)}); trying SSE\n")
+        try:
+            return await stack.enter_async_context(options.client(sse_client(url, headers=headers)))
+        except Exception as second:
+            raise OrchError(
+                f"cannot connect: streamable HTTP: {describe_error(first)}; "
+                f"SSE: {describe_error(second)}",
+                "connection",
+            ) from None
+
+
+@asynccontextmanager
+async def _streamable(url: str, headers: dict[str, str]) -> AsyncIterator[TransportStreams]:
+    async with (
+        create_mcp_http_client(headers=headers) as http,
+        streamable_http_client(url, http_client=http) as streams,
+    ):
+        yield streams
+
+
+def describe_error(exc: BaseException) -> str:
+    """Return one line for ``exc``, looking inside exception groups for the first real cause."""
+    inner = getattr(exc, "exceptions", None)
+    if inner:
+        return describe_error(inner[0])
+    if isinstance(exc, OrchError):
+        return exc.message
+    if isinstance(exc, FileNotFoundError) and exc.filename:
+        return f"command not found: {exc.filename!r}"
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+__all__ = ["ClientOptions", "IncomingMessage", "describe_error", "open_client"]

@@ -1,0 +1,126 @@
+"""``@jupyter_orch.tool``: offer a notebook function to the model, keep it callable as before."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
+
+from jupyter_orch.core.policy import check_policy
+from jupyter_orch.session import Session, current
+
+from .functions import FunctionTool
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ATTRIBUTE = "__jupyter_orch_tool__"
+
+# Tools decorated before the extension was loaded; the extension adds them at load.
+PENDING: list[FunctionTool] = []
+
+
+@overload
+def tool(fn: F, /) -> F: ...
+
+
+@overload
+def tool(
+    fn: None = None,
+    /,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    policy: str | None = None,
+    max_result_chars: int | None = None,
+) -> Callable[[F], F]: ...
+
+
+def tool(
+    fn: F | None = None,
+    /,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    policy: str | None = None,
+    max_result_chars: int | None = None,
+) -> F | Callable[[F], F]:
+    """Offer a function to the model as a tool; return the function itself, unchanged.
+
+    Usable as ``@tool``, ``@tool()`` or ``@tool(name=..., description=..., policy=...)``.
+    The tool goes into the loaded extension's session (re-running the cell replaces it), or
+    waits until the extension loads. The :class:`FunctionTool` is kept on the function as
+    ``fn.__jupyter_orch_tool__``.
+
+    Parameters
+    ----------
+    fn
+        The function, when used without parentheses.
+    name
+        The tool's name (default: the function's name).
+    description
+        What the tool does (default: the docstring's description).
+    policy
+        ``"auto"``, ``"ask"`` or ``"deny"`` for this tool (default: the session's rules).
+    max_result_chars
+        Size limit of the result text the model reads (default 20,000).
+
+    Examples
+    --------
+    >>> @tool(policy="auto")
+    ... def area(width: float, height: float) -> float:
+    ...     '''Return the area of a rectangle.'''
+    ...     return width * height
+    >>> area(2, 3)
+    6
+    """
+    checked = check_policy(policy) if policy is not None else None
+
+    def decorate(func: F) -> F:
+        made = FunctionTool.from_callable(
+            func,
+            name=name,
+            description=description,
+            policy=checked,
+            max_result_chars=max_result_chars,
+        )
+        # Builtins and slotted objects take no attributes: the tool still works without it.
+        with contextlib.suppress(AttributeError, TypeError):
+            setattr(func, ATTRIBUTE, made)
+        session = current()
+        if session is None:
+            _queue(made)
+        else:
+            register(session, made)
+        return func
+
+    if fn is not None:
+        return decorate(fn)
+    return decorate
+
+
+def register(session: Session, made: FunctionTool) -> None:
+    """Add ``made`` to ``session``; a policy given to the decorator becomes a per-tool setting."""
+    session.registry.add(made)
+    if made.spec.default_policy is not None:
+        session.policy.per_tool[made.spec.name] = made.spec.default_policy
+
+
+def drain_pending() -> list[FunctionTool]:
+    """Return the tools decorated before the extension loaded, and forget them."""
+    drained = list(PENDING)
+    PENDING.clear()
+    return drained
+
+
+def install_pending(session: Session) -> list[FunctionTool]:
+    """Register every pending tool into ``session`` (what the extension does at load)."""
+    drained = drain_pending()
+    for made in drained:
+        register(session, made)
+    return drained
+
+
+def _queue(made: FunctionTool) -> None:
+    # A re-run cell redefines the function: the newer tool replaces the older one.
+    PENDING[:] = [t for t in PENDING if t.spec.name != made.spec.name]
+    PENDING.append(made)

@@ -1,0 +1,214 @@
+"""%mcp in a real kernel: mounting, listing, resources, prompts, approvals, no leftovers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+from jupyter_orch.testing.openai_server import OpenAIServer, Reply
+from tests.support.kernel import Execution, Kernel, kernel
+
+EVERYTHING = (
+    Path(__file__).resolve().parents[1]
+    / "support/npm/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
+)
+PIDS = (
+    "print(sorted(s.pid for s in get_ipython().magics_manager.registry['McpMagics']"
+    ".mounts.servers() if s.pid))"
+)
+
+
+def _everything_command() -> str:
+    node = shutil.which("node")
+    if node is None or not EVERYTHING.is_file():
+        pytest.fail("server-everything is not installed: run npm ci --prefix tests/support/npm")
+    return f"{node} {EVERYTHING} stdio"
+
+
+def _ok(ex: Execution) -> str:
+    assert ex.errors() == [], ex.errors()
+    assert ex.stderr() == "", ex.stderr()
+    return ex.stdout()
+
+
+def _pids(k: Kernel) -> list[int]:
+    return [int(p) for p in json.loads(_ok(k.run(PIDS)))]
+
+
+def _gone(pids: list[int]) -> bool:
+    alive = [psutil.Process(p) for p in pids if psutil.pid_exists(p)]
+    _, still = psutil.wait_procs(alive, timeout=10)
+    return not [p for p in still if p.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_mcp_add_list_tools_and_unload_leaves_no_process() -> None:
+    with kernel() as k:
+        _ok(k.run("%load_ext jupyter_orch"))
+        added = _ok(k.run("%mcp add time -- mcp-server-time", timeout=90))
+        assert added.startswith("Mounted time (stdio, mcp-time ")
+        assert "2 tools, 0 resources, 0 prompts" in added
+        listing = _ok(k.run("%mcp list")).splitlines()
+        assert listing[0].split() == [
+            "NAME",
+            "TRANSPORT",
+            "STATE",
+            "TOOLS",
+            "RESOURCES",
+            "PROMPTS",
+            "SERVER",
+        ]
+        assert listing[1].split()[:6] == ["time", "stdio", "connected", "2", "0", "0"]
+        tools = _ok(k.run("%mcp tools time"))
+        assert "get_current_time  time    ask" in tools
+        pids = _pids(k)
+        assert len(pids) == 1
+        _ok(k.run("%unload_ext jupyter_orch"))
+        _ok(k.run("import asyncio; await asyncio.sleep(0)"))  # the orderly close runs on the loop
+        assert _gone(pids)
+
+
+def test_bad_input_and_failing_servers_print_one_error_line_and_no_traceback() -> None:
+    with kernel() as k:
+        _ok(k.run("%load_ext jupyter_orch"))
+        cases = {
+            "%mcp add x": "Error: %mcp add: give the server's command after --, or --url URL\n",
+            "%mcp frobnicate": "Error: %mcp: argument SUBCOMMAND: invalid choice: 'frobnicate'",
+            "%mcp read nobody demo://x": "Error: no MCP server named 'nobody'; mounted: none\n",
+            "%mcp add ghost -- no-such-mcp-server": (
+                "Error: MCP server 'ghost' failed: "
+                "command not found: 'no-such-mcp-server' (not on PATH)\n"
+            ),
+        }
+        for line, expected in cases.items():
+            ex = k.run(line)
+            assert ex.errors() == [] and ex.stdout() == ""
+            assert ex.stderr().startswith(expected), (line, ex.stderr())
+        tiny = Path(__file__).parents[1] / "tools/mcp/servers/tiny_server.py"
+        crash = f"%mcp add dies -- {sys.executable} {tiny} --exit-at-start 2"
+        ex = k.run(crash)
+        assert (
+            "Error: MCP server 'dies' failed: the server exited before it finished starting"
+            in ex.stderr()
+        )
+        assert "fatal: cannot start (exit 2)" in ex.stderr()
+        assert "fatal: cannot start" in _ok(k.run("%mcp log dies"))
+
+
+def test_a_resource_is_attached_and_a_prompt_joins_the_thread() -> None:
+    with kernel() as k:
+        _ok(k.run("%load_ext jupyter_orch"))
+        _ok(k.run(f"%mcp add ev -- {_everything_command()}"))
+        resources = _ok(k.run("%mcp resources ev"))
+        uri = next(line.split()[1] for line in resources.splitlines() if "text/markdown" in line)
+        attached = _ok(k.run(f"%mcp read ev {uri}"))
+        assert attached.startswith(f"Attached {uri} (") and "thread 'default'" in attached
+        prompts = _ok(k.run("%mcp prompts ev"))
+        assert any(
+            line.split()[1:4] == ["args-prompt", "city*", "state"] for line in prompts.splitlines()
+        )
+        missing = k.run("%mcp prompt ev args-prompt")
+        assert missing.stderr() == "Error: prompt 'args-prompt' needs city=...\n"
+        added = _ok(k.run("%mcp prompt ev args-prompt city=Lyon"))
+        assert added.startswith("Added 1 message(s) of prompt 'args-prompt' to thread 'default'")
+        check = (
+            "from jupyter_orch.session import current\n"
+            "s = current()\n"
+            "print(s.attachments['default'][0]['text'][:60])\n"
+            "print(s.thread().messages()[-1].text())"
+        )
+        out = _ok(k.run(check))
+        assert out.startswith(f"Resource {uri}") and "Lyon" in out
+        _ok(k.run("%mcp remove ev"))
+
+
+def _approval(k: Kernel, msg_id: str) -> tuple[Execution, dict[str, str]]:
+    """Collect a running %%chat cell until its card's buttons exist; return them by label."""
+
+    def card_shown(msg: dict[str, Any]) -> bool:
+        state = msg["content"].get("data", {}).get("state", {})
+        return msg["msg_type"] == "comm_open" and state.get("description") == "Reject"
+
+    ex = k.collect(msg_id, until=card_shown, timeout=60)
+    buttons = {
+        m["content"]["data"]["state"]["description"]: m["content"]["comm_id"]
+        for m in ex.widgets("ButtonModel")
+    }
+    return ex, buttons
+
+
+def test_an_mcp_tool_runs_after_approve_and_not_after_reject(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
+    k = chat_kernel
+    _ok(k.run("%mcp add time -- mcp-server-time", timeout=90))
+    call = ("get_current_time", {"timezone": "Europe/Paris"})
+    server.enqueue(Reply.tool_calls([call]), Reply.text("It is time."))
+    msg_id = k.send("%%chat\nWhat time is it in Paris?")
+    ex, buttons = _approval(k, msg_id)
+    assert "mcp:time" in json.dumps([m["content"] for m in ex.iopub])
+    k.click(buttons["Approve"])
+    k.collect(msg_id, into=ex)
+    tool_message = server.requests[-1]["messages"][-1]
+    assert tool_message["role"] == "tool"
+    assert '"timezone": "Europe/Paris"' in tool_message["content"]
+
+    server.enqueue(Reply.tool_calls([call]), Reply.text("Fine, I will not."))
+    msg_id = k.send("%%chat\nAnd now?")
+    ex, buttons = _approval(k, msg_id)
+    k.click(buttons["Reject"])
+    k.collect(msg_id, into=ex)
+    rejected = server.requests[-1]["messages"][-1]
+    assert rejected["role"] == "tool" and 'Europe/Paris"' not in rejected["content"]
+    assert "reject" in rejected["content"].lower()
+
+
+def test_kernel_shutdown_leaves_no_server_process() -> None:
+    tiny = Path(__file__).parents[1] / "tools/mcp/servers/tiny_server.py"
+    with kernel() as k:
+        _ok(k.run("%load_ext jupyter_orch"))
+        _ok(k.run("%mcp add time -- mcp-server-time", timeout=90))
+        _ok(k.run(f"%mcp add ev -- {_everything_command()}"))
+        _ok(k.run(f"%mcp add tiny -- {sys.executable} {tiny}"))
+        pids = _pids(k)
+        assert len(pids) == 3
+        k.km.shutdown_kernel(now=False)  # a shutdown request, as a frontend sends it
+        assert _gone(pids)
+
+
+def _log_of(pid: int) -> Path:
+    """The log file a server writes its stderr to (its fd 2, opened by the kernel for it)."""
+    (log,) = [f.path for f in psutil.Process(pid).open_files() if f.path.endswith(".log")]
+    return Path(log)
+
+
+def test_interrupt_during_an_mcp_call_cancels_it_and_the_server_stays_usable(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
+    k = chat_kernel
+    tiny = Path(__file__).parents[1] / "tools/mcp/servers/tiny_server.py"
+    _ok(k.run(f"%mcp add tiny --approve auto -- {sys.executable} {tiny}"))
+    (pid,) = _pids(k)
+    log = _log_of(pid)
+    server.enqueue(Reply.tool_calls([("hang", {})]), Reply.text("unused"))
+    msg_id = k.send("%%chat\nWait forever")
+    deadline = time.monotonic() + 30
+    while "hanging on this call" not in log.read_text():
+        assert time.monotonic() < deadline, "the call never reached the server"
+        time.sleep(0.02)
+    k.interrupt()
+    ex = k.collect(msg_id, timeout=30)
+    assert any("interrupted" in e["evalue"] for e in ex.errors()), ex.errors()
+    deadline = time.monotonic() + 10
+    while "tiny_server: cancelled" not in log.read_text():
+        assert time.monotonic() < deadline, "the server was not told of the cancel"
+        time.sleep(0.02)
+    listing = _ok(k.run("%mcp list")).splitlines()
+    assert listing[1].split()[:3] == ["tiny", "stdio", "connected"]
+    assert psutil.Process(pid).is_running()
