@@ -86,6 +86,7 @@ else
   # Publish the wheel only once it is complete, so a killed build leaves no half file.
   rm -rf "$cache_dir"
   mv "$tmp_dir" "$cache_dir"
+  chmod 755 "$cache_dir"
   trap - EXIT
   printf 'version=%s\nCMAKE_ARGS=%s\nplatform=%s\n' \
     "$LLAMA_CPP_VERSION" "$CMAKE_ARGS" "$platform_tag" >"$cache_dir/KEY"

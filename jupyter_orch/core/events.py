@@ -11,6 +11,7 @@ from typing import Literal
 
 from .approval import Decision, PendingApproval
 from .messages import ToolCall, ToolResult, Usage
+from .provider import ProviderRequest
 from .tools import PolicyName, ToolSpec
 
 StopReason = Literal["done", "max_rounds", "interrupted", "stream_cut", "length"]
@@ -27,9 +28,13 @@ class TurnStarted:
 
 @dataclass(frozen=True, slots=True)
 class RoundStarted:
-    """A model call began (a turn has one round, plus one per round of tool results)."""
+    """A model call began (a turn has one round, plus one per round of tool results).
+
+    ``request`` is what the provider is sent (transcripts hash and record it).
+    """
 
     index: int
+    request: ProviderRequest | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -154,9 +154,10 @@ class Orchestrator:
         offered = self._offered(request)
         forced = request.force_tool
         for index in range(self.max_rounds):
-            yield RoundStarted(index)
+            provider_request = await self._provider_request(request, offered, forced)
+            yield RoundStarted(index, provider_request)
             calls: list[ToolCall] = []
-            async for event in self._call_model(request, state, offered, forced, calls, index):
+            async for event in self._call_model(provider_request, state, calls, index):
                 yield event
             state.end_round(calls)
             if not calls:
@@ -174,16 +175,13 @@ class Orchestrator:
 
     async def _call_model(
         self,
-        request: ChatRequest,
+        provider_request: ProviderRequest,
         state: _TurnState,
-        offered: list[Tool],
-        forced: str | None,
         calls: list[ToolCall],
         index: int,
     ) -> AsyncIterator[Event]:
         assembler = ToolCallAssembler()
         state.stop = "done"
-        provider_request = await self._provider_request(request, offered, forced)
         async for chunk in self.provider.stream(provider_request):
             if isinstance(chunk, TextChunk):
                 if chunk.text:

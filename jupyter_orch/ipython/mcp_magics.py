@@ -238,7 +238,7 @@ class McpMagics(Magics):
     async def _do_log(self, args: argparse.Namespace) -> None:
         server = self.mounts.get(args.name)
         lines = server.log_text().splitlines()[-max(args.lines, 1) :]
-        print(f"# {server.log_path}")
+        print(f"# {server.log.path}")
         print("\n".join(lines) if lines else "(the log is empty)")
 
     async def _do_remove(self, args: argparse.Namespace) -> None:

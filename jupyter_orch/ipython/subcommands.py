@@ -179,14 +179,12 @@ def _expose(ext: Extension, args: list[str]) -> None:
         raise UsageError("%chat expose VAR...")
     from ..tools.python.variables import VariableView, variable_tools
 
-    for name in args:
-        _lookup(ext, name)
     view: Any = getattr(ext, "variables", None)
     if view is None:
         view = ext.variables = VariableView(ext.shell.user_ns)  # type: ignore[attr-defined]
         for tool in variable_tools(view):
             ext.session.registry.add(tool)
-    view.expose(args)
+    view.expose(*args)
     print(f"exposed (read-only): {', '.join(sorted(view.names))}")
 
 

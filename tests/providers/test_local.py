@@ -93,7 +93,7 @@ async def main():
     except Exception as error:
         print(type(error).__name__)
         print(error.orch_error)
-        print("llama_cpp" in sys.modules)
+        print(sys.modules.get("llama_cpp") is not None)
 
 asyncio.run(main())
 """

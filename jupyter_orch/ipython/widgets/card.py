@@ -43,23 +43,26 @@ class ToolCard:
         self.arguments = w.HTML(_pre(pretty_json(view.arguments)))
         self.status = w.HTML("")
         self.result = w.HTML("")
+        self.widget = w.VBox([w.HTML(_CSS), self.header, self.arguments, self.status, self.result])
+        self.widget.add_class(CARD_CLASS)
+        self._ticker: asyncio.TimerHandle | None = None
+        self._started = 0.0
+        self.buttons: w.HBox | None = None
+        if pending is not None:
+            self._add_buttons(pending)
+
+    def _add_buttons(self, pending: PendingApproval) -> None:
+        # Buttons exist only while a decision is pending: automatic calls open no comms for them.
         self.approve_button = w.Button(description="Approve", button_style="success", icon="check")
         self.reject_button = w.Button(description="Reject", button_style="danger", icon="times")
         self.reason = w.Text(placeholder="Reason (optional)", layout=w.Layout(width="16em"))
         self.always = w.Checkbox(value=False, description="Always allow this tool", indent=False)
         self.buttons = w.HBox([self.approve_button, self.reject_button, self.reason, self.always])
-        self.widget = w.VBox([w.HTML(_CSS), self.header, self.arguments, self.buttons, self.status, self.result])
-        self.widget.add_class(CARD_CLASS)
-        self._ticker: asyncio.TimerHandle | None = None
-        self._started = 0.0
-        if pending is None:
-            self.buttons.layout.display = "none"
-        else:
-            self.approve_button.on_click(lambda _b: pending.approve(always=self.always.value))
-            self.reject_button.on_click(lambda _b: pending.reject(self.reason.value))
-            pending.on_decided(self.decided)
-            minutes = pending.ttl / 60
-            self.status.value = f"<i>Waiting for your decision (expires in {minutes:g} min)…</i>"
+        self.widget.children = (*self.widget.children[:3], self.buttons, *self.widget.children[3:])
+        self.approve_button.on_click(lambda _b: pending.approve(always=self.always.value))
+        self.reject_button.on_click(lambda _b: pending.reject(self.reason.value))
+        pending.on_decided(self.decided)
+        self.status.value = f"<i>Waiting for your decision (expires in {pending.ttl / 60:g} min)…</i>"
 
     def approve(self, *, always: bool = False) -> None:
         """Press Approve (with "Always allow" ticked when ``always``)."""
@@ -73,7 +76,8 @@ class ToolCard:
 
     def decided(self, decision: Decision) -> None:
         """Show the decision; hide the buttons."""
-        self.buttons.layout.display = "none"
+        if self.buttons is not None:
+            self.buttons.layout.display = "none"
         self.view.decision = decision
         icon = "✅" if decision.approved else "❌"
         self.status.value = f"{icon} {html.escape(self.view.outcome())}"
@@ -136,7 +140,7 @@ def _folded(label: str, text: str) -> str:
 def card_state(card: ToolCard) -> dict[str, Any]:
     """Return what the card shows now (for tests and scripts)."""
     return {
-        "buttons_visible": card.buttons.layout.display != "none",
+        "buttons_visible": card.buttons is not None and card.buttons.layout.display != "none",
         "status": card.status.value,
         "result": card.result.value,
     }

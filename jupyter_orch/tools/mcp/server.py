@@ -39,6 +39,7 @@ from mcp_types import (
 from ...core.errors import OrchError
 from . import process
 from .config import ServerConfig
+from .log import ServerLog
 from .transports import ClientOptions, IncomingMessage, describe_error, open_client
 
 ServerState = Literal["starting", "connected", "failed", "stopped"]
@@ -61,7 +62,7 @@ class MountedServer:
     config
         How to start or reach the server.
     log_path
-        File that receives the server's stderr (and our notes about it).
+        File that receives the server's stderr (and our notes about it): :attr:`log`.
     start_timeout
         Seconds to connect and list the server's tools before it counts as failed.
     call_timeout
@@ -97,7 +98,7 @@ class MountedServer:
         on_change: Callable[[MountedServer], None] | None = None,
     ) -> None:
         self.config = config
-        self.log_path = log_path
+        self.log = ServerLog(log_path)
         self.start_timeout = start_timeout
         self.call_timeout = call_timeout
         self.on_change = on_change
@@ -121,7 +122,6 @@ class MountedServer:
         self._wake = asyncio.Event()
         self._why_stopping: str | None = None
         self._ended = False
-        self._log_offset = 0
         self._background: set[asyncio.Task[None]] = set()
 
     @property
@@ -203,26 +203,12 @@ class MountedServer:
 
     def log_text(self, max_chars: int = 50_000) -> str:
         """Return the end of the server's log (its stderr and our notes)."""
-        try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return text[-max_chars:]
-
-    def stderr_tail(self, lines: int = 10) -> str:
-        """Return the last ``lines`` lines the server wrote since it was last started."""
-        try:
-            with self.log_path.open("rb") as log:
-                log.seek(self._log_offset)
-                text = log.read().decode("utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.rstrip().splitlines()[-lines:])
+        return self.log.text(max_chars)
 
     # -- the owner task ----------------------------------------------------------------
 
     async def _own(self, ready: asyncio.Future[None]) -> None:
-        log = self._open_log()
+        log = self.log.open_run(self.config.describe_target())
         try:
             with anyio.CancelScope() as scope:
                 self._scope = scope
@@ -266,19 +252,26 @@ class MountedServer:
         self.server_version = info.version if info else None
         self.instructions = client.instructions
         self.protocol_version = client.protocol_version
+        # What a server does not offer is empty, not what an earlier run of it offered.
+        tools: list[Tool] = []
+        resources: list[Resource] = []
+        templates: list[ResourceTemplate] = []
+        prompts: list[Prompt] = []
         if caps.tools is not None:
-            self.tools = await _pages(lambda c: client.list_tools(cursor=c), lambda p: p.tools)
+            tools = await _pages(lambda c: client.list_tools(cursor=c), lambda p: p.tools)
         if caps.resources is not None:
-            self.resources = await self._optional(
+            resources = await self._optional(
                 lambda c: client.list_resources(cursor=c), lambda p: p.resources
             )
-            self.templates = await self._optional(
+            templates = await self._optional(
                 lambda c: client.list_resource_templates(cursor=c), lambda p: p.resource_templates
             )
         if caps.prompts is not None:
-            self.prompts = await self._optional(
+            prompts = await self._optional(
                 lambda c: client.list_prompts(cursor=c), lambda p: p.prompts
             )
+        self.tools, self.resources, self.templates = tools, resources, templates
+        self.prompts = prompts
         if self.config.transport == "stdio":
             found = process.marked_processes(self._marker)
             self.pid = found[0].pid if found else None
@@ -290,7 +283,7 @@ class MountedServer:
         try:
             return await _pages(fetch, items)
         except MCPError as exc:
-            self._note(f"listing failed: {exc}")
+            self.log.note(f"listing failed: {exc}")
             return []
 
     # -- events from the SDK -----------------------------------------------------------
@@ -301,7 +294,7 @@ class MountedServer:
 
     async def _on_message(self, message: IncomingMessage) -> None:
         if isinstance(message, Exception):
-            self._note(f"transport error: {describe_error(message)}")
+            self.log.note(f"transport error: {describe_error(message)}")
         elif isinstance(
             message,
             ToolListChangedNotification
@@ -315,7 +308,7 @@ class MountedServer:
 
     async def _on_log(self, params: LoggingMessageNotificationParams) -> None:
         source = f" {params.logger}" if params.logger else ""
-        self._note(f"[{params.level}{source}] {params.data}")
+        self.log.note(f"[{params.level}{source}] {params.data}")
 
     async def _refresh(self) -> None:
         client = self._client
@@ -324,7 +317,7 @@ class MountedServer:
         try:
             await self._take_inventory(client)
         except (MCPError, OSError) as exc:
-            self._note(f"refreshing the lists failed: {exc}")
+            self.log.note(f"refreshing the lists failed: {exc}")
             return
         if self.on_change is not None:
             self.on_change(self)
@@ -390,8 +383,8 @@ class MountedServer:
             return
         self.state = "failed"
         self.error = why
-        self.stderr_at_failure = self.stderr_tail()
-        self._note(f"failed: {why}")
+        self.stderr_at_failure = self.log.tail()
+        self.log.note(f"failed: {why}")
 
     def _settle_state(self) -> None:
         why = self._why_stopping
@@ -405,21 +398,6 @@ class MountedServer:
             self._fail("the server closed the connection (its process exited?)")
         else:
             self.state = "stopped"
-
-    def _open_log(self) -> TextIO:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = self.log_path.open("a", encoding="utf-8", buffering=1)
-        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-        log.write(f"--- {stamp} starting {self.config.describe_target()}\n")
-        self._log_offset = log.tell()
-        return log
-
-    def _note(self, text: str) -> None:
-        try:
-            with self.log_path.open("a", encoding="utf-8") as log:
-                log.write(f"[jupyter-orch] {text}\n")
-        except OSError:
-            pass  # a note about the server must never break the server
 
 
 async def _pages(

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The main job: install, then execute notebooks/quickstart.ipynb headless with the embedded
+# local model (no key, no network). Writes notebooks/quickstart.executed.ipynb and the chat
+# transcript under notebooks/.jupyter-orch/.
+# With JUPYTER_ORCH_MODEL set (and that provider's key), the notebook uses that model instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash .ci/setup.sh main
+.venv/bin/jupyter nbconvert --to notebook --execute notebooks/quickstart.ipynb \
+  --output quickstart.executed.ipynb --ExecutePreprocessor.timeout=600
+echo "executed notebook: notebooks/quickstart.executed.ipynb"

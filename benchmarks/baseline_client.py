@@ -1,0 +1,80 @@
+"""A bare process consuming the same stream with LiteLLM (or the openai SDK) and nothing else.
+
+Its CPU per chunk is the baseline the kernel's is compared against: what the HTTP client
+costs by itself. Run by case 2 as a subprocess; prints one JSON line::
+
+    python -m benchmarks.baseline_client --client litellm --url URL --reps 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import time
+from typing import Any
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+MODEL = "bench"
+
+
+async def _litellm_stream(url: str) -> int:
+    import litellm
+
+    response = await litellm.acompletion(
+        model=f"openai/{MODEL}",
+        messages=[{"role": "user", "content": "Write the benchmark answer."}],
+        api_base=url,
+        api_key="sk-test",
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    return await _count(response)
+
+
+async def _openai_stream(url: str) -> int:
+    import openai
+
+    client = openai.AsyncOpenAI(base_url=url, api_key="sk-test")
+    response = await client.chat.completions.create(
+        model=MODEL,
+        messages=[{"role": "user", "content": "Write the benchmark answer."}],
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    return await _count(response)
+
+
+async def _count(response: Any) -> int:
+    chunks = 0
+    async for chunk in response:
+        if chunk.choices and chunk.choices[0].delta.content:
+            chunks += 1
+    return chunks
+
+
+async def _main(client: str, url: str, reps: int) -> dict[str, Any]:
+    stream = _litellm_stream if client == "litellm" else _openai_stream
+    await stream(url)  # warm-up: imports, connection pool, first-call setup
+    samples = []
+    for _ in range(reps):
+        cpu = time.process_time()
+        chunks = await stream(url)
+        samples.append({"cpu_ms": (time.process_time() - cpu) * 1000, "chunks": chunks})
+    return {"client": client, "samples": samples}
+
+
+def main() -> None:
+    """Parse the arguments, stream ``reps`` answers after a warm-up, print JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--client", choices=("litellm", "openai"), required=True)
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--reps", type=int, default=3)
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(_main(args.client, args.url, args.reps))))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,379 @@
+"""Redaction: secrets never reach a cell's output, the transcript store or an export.
+
+What is redacted (replaced by ``[REDACTED]``):
+
+- text shaped like an API key (``sk-...``, ``AKIA...``, ``ghp_...``, ``hf_...``, JWTs...);
+- the credential after ``Bearer``/``Basic``, and after ``Authorization:``-like headers and
+  ``api_key=``-like assignments written in text;
+- the values of environment variables whose names look secret (``*KEY*``, ``*TOKEN*``,
+  ``*SECRET*``, ``*PASSWORD*``, ``*PASSWD*``, ``*CREDENTIAL*``), wherever they appear;
+- in structured values (tool arguments, model parameters, headers), the value of any key
+  that looks secret (``api_key``, ``authorization``, ``x-api-key``, ``token``, ``password``,
+  ``cookie``...), and its literal value everywhere else in the same turn;
+- whatever the user's patterns (``JupyterOrch.redact_patterns``) match: the whole match, or
+  its group named ``secret`` when it has one.
+
+Streamed text is released a word at a time (:class:`TextGuard`): a word that could still grow
+into a secret is held back until it is complete, so a key split over several chunks is never
+shown half-way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from ..core.errors import UsageError
+from ..core.events import (
+    Event,
+    TextDelta,
+    ToolCallApproved,
+    ToolCallFinished,
+    ToolCallRejected,
+    ToolCallRequested,
+    ToolCallStarted,
+    TurnFailed,
+    TurnFinished,
+)
+from ..core.messages import ToolCall, ToolResult
+
+MARK = "[REDACTED]"
+MIN_SECRET = 6
+"""Literal secrets shorter than this are not searched for in text (they would mangle it)."""
+
+SECRET_ENV_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL", re.IGNORECASE)
+_SECRET_WORDS = {
+    "password", "passwd", "pwd", "secret", "token", "authorization", "auth", "cookie",
+    "credential", "credentials", "apikey", "passphrase",
+}
+_SECRET_PAIRS = {("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key")}
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_KEY_SHAPES = [
+    r"\bsk-[A-Za-z0-9_\-]{16,}",
+    r"\bAKIA[0-9A-Z]{16}\b",
+    r"\bgh[pousr]_[A-Za-z0-9]{30,}",
+    r"\bgithub_pat_[A-Za-z0-9_]{30,}",
+    r"\bxox[abprs]-[A-Za-z0-9\-]{10,}",
+    r"\bAIza[0-9A-Za-z_\-]{30,}",
+    r"\bhf_[A-Za-z0-9]{30,}",
+    r"\bgsk_[A-Za-z0-9]{30,}",
+    r"\bglpat-[A-Za-z0-9_\-]{20,}",
+    r"\beyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----",
+]
+_CONTEXT_SHAPES = [
+    # The credential word only: the scheme before it is kept, so the text still reads.
+    r"(?i)\bbearer\s+(?P<secret>(?=\S*\d)[A-Za-z0-9._~+/=\-]{8,})",
+    r"(?i)\bbasic\s+(?P<secret>(?=\S*\d)[A-Za-z0-9+/]{8,}={0,2})",
+    r"(?i)\b(?:proxy-)?authorization\b[\"']?\s*[:=]\s*[\"']?(?!(?:bearer|basic)\b)"
+    r"(?P<secret>[^\s\"',;}]{4,})",
+    r"(?i)\b(?:x-api-key|api-key|x-auth-token|cookie)\b[\"']?\s*[:=]\s*[\"']?"
+    r"(?P<secret>[^\s\"',;}]{4,})",
+    r"(?i)\b[\w\-]*(?:api[_\-]?key|secret|password|passwd|access[_\-]?token|auth[_\-]?token)"
+    r"\b[\"']?\s*[:=]\s*[\"']?(?P<secret>[^\s\"',;}\[\]]{4,})",
+]
+BUILTIN_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p) for p in _KEY_SHAPES + _CONTEXT_SHAPES
+)
+_TOKEN_CHARS = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./+=~:"
+)
+_CONTEXT_CHARS = 256
+"""Text kept before a streamed piece, so a pattern that needs context (``Bearer``) still sees it."""
+_MAX_HOLD = 4096
+"""A run of token characters longer than this is released anyway (no key is that long)."""
+
+
+def is_secret_key(key: str) -> bool:
+    """Whether a mapping key (a parameter, header or argument name) names a secret."""
+    words = [w for w in re.split(r"[^a-z0-9]+", _CAMEL.sub("_", key).lower()) if w]
+    if any(w in _SECRET_WORDS for w in words):
+        return True
+    return any(pair in _SECRET_PAIRS for pair in zip(words, words[1:]))
+
+
+def compile_patterns(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
+    """Compile user patterns; a bad one is a one-line :class:`UsageError`."""
+    out = []
+    for pattern in patterns:
+        try:
+            out.append(re.compile(pattern))
+        except re.error as exc:
+            raise UsageError(f"JupyterOrch.redact_patterns: bad pattern {pattern!r}: {exc}") from None
+    return tuple(out)
+
+
+def env_secrets(environ: Mapping[str, str] | None = None) -> set[str]:
+    """Return the values of environment variables whose names look secret."""
+    env = os.environ if environ is None else environ
+    return {
+        v.strip()
+        for k, v in env.items()
+        if SECRET_ENV_NAME.search(k) and len(v.strip()) >= MIN_SECRET
+    }
+
+
+def structured_secrets(value: Any) -> set[str]:
+    """Return the string values held under secret-looking keys anywhere in ``value``."""
+    found: set[str] = set()
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if is_secret_key(str(key)) and isinstance(item, str) and len(item) >= MIN_SECRET:
+                found.add(item)
+            else:
+                found |= structured_secrets(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            found |= structured_secrets(item)
+    return found
+
+
+class Redactor:
+    """Replaces secrets in text and in structured values.
+
+    Parameters
+    ----------
+    patterns
+        The user's extra patterns (regular expressions).
+    secrets
+        Literal values to hide wherever they appear (those shorter than
+        :data:`MIN_SECRET` are ignored).
+    """
+
+    def __init__(self, patterns: Iterable[re.Pattern[str]] = (), secrets: Iterable[str] = ()) -> None:
+        self.user_patterns = tuple(patterns)
+        self.patterns = BUILTIN_PATTERNS + self.user_patterns
+        self.secrets = sorted({s for s in secrets if len(s) >= MIN_SECRET}, key=len, reverse=True)
+
+    @classmethod
+    def build(
+        cls,
+        patterns: Iterable[str] = (),
+        *,
+        params: Mapping[str, Any] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Redactor:
+        """Build a redactor from user patterns, the model parameters and the environment."""
+        secrets = env_secrets(environ) | structured_secrets(params or {})
+        return cls(compile_patterns(patterns), secrets)
+
+    def learn(self, value: Any) -> None:
+        """Also hide, from now on, the secret-keyed strings found in ``value``."""
+        new = structured_secrets(value) - set(self.secrets)
+        if new:
+            self.secrets = sorted(set(self.secrets) | new, key=len, reverse=True)
+
+    def text(self, text: str) -> str:
+        """Return ``text`` with every secret replaced by :data:`MARK`."""
+        return self.redact_from(text, 0) if text else text
+
+    def redact_from(self, text: str, start: int) -> str:
+        """Return the redacted ``text[start:]``; ``text[:start]`` is context only."""
+        spans = self._spans(text)
+        out: list[str] = []
+        pos = start
+        for a, b in spans:
+            if b <= pos:
+                continue
+            a = max(a, pos)
+            out.append(text[pos:a])
+            out.append(MARK)
+            pos = b
+        out.append(text[pos:])
+        return "".join(out)
+
+    def value(self, value: Any) -> Any:
+        """Return a copy of ``value`` with secret-keyed values and secrets in strings hidden."""
+        if isinstance(value, str):
+            return value if value.startswith("data:") else self.text(value)
+        if isinstance(value, Mapping):
+            return {
+                k: (MARK if is_secret_key(str(k)) and _hideable(v) else self.value(v))
+                for k, v in value.items()
+            }
+        if isinstance(value, (list, tuple)):
+            return [self.value(v) for v in value]
+        return value
+
+    def arguments(self, raw: str) -> str:
+        """Redact a tool call's JSON arguments text; unchanged text stays byte-identical."""
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            return self.text(raw)
+        if not isinstance(parsed, (dict, list)):
+            return self.text(raw)
+        hidden = self.value(parsed)
+        return raw if hidden == parsed else json.dumps(hidden, ensure_ascii=False)
+
+    def message(self, message: Mapping[str, Any]) -> dict[str, Any]:
+        """Redact an OpenAI-format message dict (content, tool-call arguments)."""
+        out = dict(message)
+        content = out.get("content")
+        if isinstance(content, str):
+            out["content"] = self.text(content)
+        elif content is not None:
+            out["content"] = self.value(content)
+        if out.get("tool_calls"):
+            out["tool_calls"] = [self._call_dict(c) for c in out["tool_calls"]]
+        return out
+
+    def call(self, call: ToolCall) -> ToolCall:
+        """Return ``call`` with its arguments redacted."""
+        hidden = self.arguments(call.arguments)
+        return call if hidden == call.arguments else ToolCall(call.id, call.name, hidden)
+
+    def result(self, result: ToolResult) -> ToolResult:
+        """Return ``result`` with its content, structured content and text displays redacted."""
+        content = self.text(result.content) if isinstance(result.content, str) else self.value(result.content)
+        display = tuple(
+            {k: (v if k.startswith("image/") else self.value(v)) for k, v in bundle.items()}
+            for bundle in result.display
+        )
+        return ToolResult(content, result.is_error, self.value(result.structured), display)
+
+    def _call_dict(self, call: Mapping[str, Any]) -> dict[str, Any]:
+        out = dict(call)
+        function = dict(out.get("function") or {})
+        if isinstance(function.get("arguments"), str):
+            function["arguments"] = self.arguments(function["arguments"])
+        out["function"] = function
+        return out
+
+    def _spans(self, text: str) -> list[tuple[int, int]]:
+        spans: list[tuple[int, int]] = []
+        for pattern in self.patterns:
+            named = "secret" in pattern.groupindex
+            for m in pattern.finditer(text):
+                a, b = m.span("secret") if named and m.group("secret") is not None else m.span()
+                if b > a:
+                    spans.append((a, b))
+        for secret in self.secrets:
+            i = text.find(secret)
+            while i >= 0:
+                spans.append((i, i + len(secret)))
+                i = text.find(secret, i + len(secret))
+        return _merge(spans)
+
+
+def _hideable(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool) and value != ""
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+class TextGuard:
+    """Streams text through a redactor, releasing only what can no longer turn into a secret.
+
+    The trailing run of token characters (letters, digits, ``_-./+=~:``) is held back until a
+    different character follows, and so is any tail that begins a known literal secret. When
+    the user has patterns of their own (which may span words), text is released a line at a
+    time. :meth:`flush` releases the rest.
+    """
+
+    def __init__(self, redactor: Redactor) -> None:
+        self._redactor = redactor
+        self._raw = ""
+        self._sent = 0
+        self._by_line = bool(redactor.user_patterns)
+
+    def feed(self, piece: str) -> str:
+        """Take a piece of streamed text; return the redacted text now safe to show."""
+        self._raw += piece
+        return self._emit(self._safe_point())
+
+    def flush(self) -> str:
+        """Return the rest (the text run ended)."""
+        return self._emit(len(self._raw))
+
+    def _emit(self, cut: int) -> str:
+        if cut <= self._sent:
+            return ""
+        base = max(0, self._sent - _CONTEXT_CHARS)
+        out = self._redactor.redact_from(self._raw[base:cut], self._sent - base)
+        self._sent = cut
+        drop = max(0, cut - _CONTEXT_CHARS)
+        self._raw, self._sent = self._raw[drop:], self._sent - drop
+        return out
+
+    def _safe_point(self) -> int:
+        raw = self._raw
+        cut = len(raw)
+        floor = max(self._sent, len(raw) - _MAX_HOLD)
+        while cut > floor and raw[cut - 1] in _TOKEN_CHARS:
+            cut -= 1
+        for secret in self._redactor.secrets:
+            cut = min(cut, len(raw) - _secret_prefix_tail(raw, secret))
+        if self._by_line:
+            cut = raw.rfind("\n", 0, cut) + 1
+        return cut
+
+
+def _secret_prefix_tail(text: str, secret: str) -> int:
+    """Length of the longest tail of ``text`` that is a proper prefix of ``secret``."""
+    tail = text[-(len(secret) - 1) :] if len(secret) > 1 else ""
+    i = tail.find(secret[0])
+    while i >= 0:
+        if secret.startswith(tail[i:]):
+            return len(tail) - i
+        i = tail.find(secret[0], i + 1)
+    return 0
+
+
+class EventRedactor:
+    """Redacts a turn's events before anything shows or records them.
+
+    Text deltas pass through a :class:`TextGuard` (so one delta in may give none out, and the
+    held text comes out before the next other event); tool events get their arguments,
+    results and reasons redacted; the final answer and error messages too. ``pending``
+    approvals pass through untouched: the buttons act on what really runs.
+    """
+
+    def __init__(self, redactor: Redactor) -> None:
+        self.redactor = redactor
+        self._guard = TextGuard(redactor)
+
+    def feed(self, event: Event) -> list[Event]:
+        """Return the redacted events to show for ``event`` (zero, one or two)."""
+        if isinstance(event, TextDelta):
+            text = self._guard.feed(event.text)
+            return [TextDelta(text)] if text else []
+        out = self.flush()
+        out.append(self._redact(event))
+        return out
+
+    def flush(self) -> list[Event]:
+        """Return the held-back text as a delta (a turn ended or was interrupted)."""
+        text = self._guard.flush()
+        return [TextDelta(text)] if text else []
+
+    def _redact(self, event: Event) -> Event:
+        r = self.redactor
+        if isinstance(event, ToolCallRequested):
+            r.learn(event.arguments)
+            arguments = r.value(event.arguments) if event.arguments is not None else None
+            return replace(event, call=r.call(event.call), arguments=arguments)
+        if isinstance(event, (ToolCallApproved, ToolCallRejected)):
+            decision = replace(event.decision, reason=r.text(event.decision.reason))
+            return replace(event, call=r.call(event.call), decision=decision)
+        if isinstance(event, ToolCallStarted):
+            return replace(event, call=r.call(event.call))
+        if isinstance(event, ToolCallFinished):
+            return replace(event, call=r.call(event.call), result=r.result(event.result))
+        if isinstance(event, TurnFinished):
+            return replace(event, answer=r.text(event.answer))
+        if isinstance(event, TurnFailed):
+            return replace(event, message=r.text(event.message), partial=r.text(event.partial))
+        return event

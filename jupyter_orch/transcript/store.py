@@ -1,0 +1,164 @@
+"""The JSONL transcript store: one line per snapshot of a turn, appended as the turn happens.
+
+A turn is written whole at each step that matters (start, each round, each tool decision and
+result, usage, end), one ``os.write`` per line on a file opened for appending, so a kernel
+killed mid-turn leaves only complete lines and loses nothing written before. The file is
+append-only: readers take the **last line of each turn key**, in the order the keys first
+appeared (a re-run cell replaces its turn in place). A turn whose last line still says
+``running`` was cut off by a dying kernel; readers report it as ``interrupted``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import UsageError
+from .record import MIME, TurnRecord, load_record
+
+STORE_DIR = ".jupyter-orch"
+DEFAULT_STEM = "transcript"
+KILLED = "the kernel stopped before the turn ended"
+
+
+def notebook_path(user_ns: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Path | None:
+    """Return the notebook's path when the frontend told the kernel (JupyterLab does).
+
+    jupyter-server starts a notebook's kernel with ``JPY_SESSION_NAME`` set to the notebook's
+    path, and ipykernel copies it into ``__session__``. nbclient and terminals set neither.
+    """
+    env = os.environ if environ is None else environ
+    value = user_ns.get("__session__") or env.get("JPY_SESSION_NAME") or ""
+    if not isinstance(value, str) or not value.endswith(".ipynb"):
+        return None
+    path = Path(value).expanduser()
+    # A relative value is a server path, not relative to the kernel's folder: keep the name.
+    return path if path.is_absolute() else Path.cwd() / path.name
+
+
+def store_path(setting: str, notebook: Path | None, cwd: Path | None = None) -> Path:
+    """Return where the store goes.
+
+    Parameters
+    ----------
+    setting
+        ``JupyterOrch.transcript_path``: empty for the default, a folder, or a ``.jsonl`` file.
+    notebook
+        The notebook's path, when known.
+    cwd
+        The folder used when the notebook is unknown (the kernel's working directory).
+    """
+    stem = notebook.stem if notebook is not None else DEFAULT_STEM
+    if setting:
+        path = Path(setting).expanduser()
+        return path if path.suffix == ".jsonl" else path / f"{stem}.jsonl"
+    folder = notebook.parent if notebook is not None else (cwd or Path.cwd())
+    return folder / STORE_DIR / f"{stem}.jsonl"
+
+
+class TranscriptStore:
+    """Appends records to one JSONL file.
+
+    Parameters
+    ----------
+    path
+        The file; its folder is created on the first write.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+        self.writes = 0
+        self.bytes = 0
+
+    def append(self, record: TurnRecord) -> None:
+        """Write ``record`` as one line and hand it to the OS before returning."""
+        line = (record.model_dump_json() + "\n").encode("utf-8")
+        fd = self._open()
+        view = memoryview(line)
+        while view:
+            # One write per line normally; a short write (a full disk) continues the line.
+            view = view[os.write(fd, view) :]
+        self.writes += 1
+        self.bytes += len(line)
+
+    def close(self) -> None:
+        """Close the file (the next append reopens it)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def _open(self) -> int:
+        if self._fd is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            except OSError as exc:
+                raise UsageError(
+                    f"cannot write the transcript store {self.path}: {exc.strerror} "
+                    "(set JupyterOrch.transcript_path, or JupyterOrch.record_transcripts = False)"
+                ) from None
+        return self._fd
+
+
+def latest(records: Iterable[TurnRecord], *, live_session: str | None = None) -> list[TurnRecord]:
+    """Keep the last record of each key, in first-appearance order; dead ``running`` -> interrupted."""
+    by_key: dict[str, TurnRecord] = {}
+    for record in records:
+        by_key[record.key] = record
+    out = []
+    for record in by_key.values():
+        if record.status == "running" and record.session != live_session:
+            record = record.model_copy(update={"status": "interrupted", "stop": "killed", "error": KILLED})
+        out.append(record)
+    return out
+
+
+def read_store(path: Path, *, live_session: str | None = None) -> list[TurnRecord]:
+    """Read a JSONL store: the latest record of every turn."""
+    records = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except ValueError:
+            raise UsageError(f"{path}:{number}: not valid JSON") from None
+        records.append(load_record(data, where=f"{path}:{number}"))
+    return latest(records, live_session=live_session)
+
+
+def read_notebook(path: Path) -> list[TurnRecord]:
+    """Read the turn records a saved notebook's ``%%chat`` outputs carry, in cell order."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    except ValueError:
+        raise UsageError(f"{path}: not a notebook (invalid JSON)") from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise UsageError(f"{path}: not a notebook (no cells)")
+    records = []
+    for index, cell in enumerate(nb["cells"]):
+        for output in cell.get("outputs") or []:
+            data = (output.get("data") or {}).get(MIME)
+            if data is not None:
+                records.append(load_record(_json(data), where=f"{path} cell {index + 1}"))
+    return latest(records)
+
+
+def read_records(path: Path) -> list[TurnRecord]:
+    """Read a notebook (``.ipynb``) or a JSONL store, by its suffix."""
+    return read_notebook(path) if path.suffix == ".ipynb" else read_store(path)
+
+
+def _json(data: Any) -> Any:
+    # nbformat keeps +json outputs as objects; some writers store them as a JSON string.
+    return json.loads(data) if isinstance(data, str) else data
