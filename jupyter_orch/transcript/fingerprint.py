@@ -58,6 +58,7 @@ class Fingerprint:
     params: dict[str, Any]
     tool_choice: Any
     redacted: list[dict[str, Any]]
+    tool_names: list[str]
 
 
 def fingerprint(request: ProviderRequest, redactor: Redactor) -> Fingerprint:
@@ -75,7 +76,16 @@ def fingerprint(request: ProviderRequest, redactor: Redactor) -> Fingerprint:
             "params": params,
         }
     )
-    return Fingerprint(messages, tools, whole, request.model, params, request.tool_choice, redacted)
+    return Fingerprint(
+        messages,
+        tools,
+        whole,
+        request.model,
+        params,
+        request.tool_choice,
+        redacted,
+        tool_names(request.tools),
+    )
 
 
 def _tool_name(tool: dict[str, Any]) -> str:

@@ -1,0 +1,448 @@
+"""Replaying a recording: answers, tool calls, usage and approvals come from the record.
+
+A :class:`Replay` holds a recording (a JSONL store or a saved notebook) and follows the turns
+being run. Each turn is matched by its thread and position (the cell id or execution count
+picks among several), each model call by its index and its request hash. The pieces:
+
+- :class:`ReplayProvider` serves the recorded model calls; a request that differs is a
+  one-line error naming the first message that differs (or, when allowed, a live call);
+- :class:`ReplayApprover` settles ``ask`` tools with the recorded decision;
+- :class:`RecordedTool` stands in, during one turn, for a tool whose results come from the
+  recording (MCP tools by default; notebook tools re-run by default).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from ..core.approval import Approver, DecidedBy, Decision, PendingApproval
+from ..core.errors import ErrorKind, ProviderError
+from ..core.messages import ToolResult, Usage
+from ..core.provider import (
+    FinishChunk,
+    Provider,
+    ProviderChunk,
+    ProviderRequest,
+    TextChunk,
+    ToolCallChunk,
+    UsageChunk,
+)
+from ..core.thread import Thread
+from ..core.tools import Tool, ToolRegistry, ToolSpec
+from .fingerprint import Fingerprint, content_hash, fingerprint
+from .record import DecisionRecord, ResultRecord, RoundRecord, ToolCallRecord, TurnRecord
+from .redact import Redactor
+from .store import read_records
+
+ResultSource = Literal["recorded", "live"]
+LIVE_HINT = "set JupyterOrch.replay_live = True to call the model instead"
+
+
+class ReplayMismatch(ProviderError):
+    """The live request is not the recorded one."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"replay: {message}", "config")
+
+
+@dataclass
+class ReplaySettings:
+    """How a replay behaves.
+
+    Parameters
+    ----------
+    live
+        Call the model (the provider replay wraps) when a request differs from the recording.
+    mcp
+        Where MCP tools' results come from: ``recorded`` (default) or ``live``.
+    notebook
+        Where notebook tools' results come from: ``live`` (re-run, default) or ``recorded``.
+    """
+
+    live: bool = False
+    mcp: ResultSource = "recorded"
+    notebook: ResultSource = "live"
+
+    def source_of(self, tool_source: str | None) -> ResultSource:
+        """Where results of a tool from ``tool_source`` come from."""
+        return self.mcp if (tool_source or "").startswith("mcp:") else self.notebook
+
+
+class Recording:
+    """The turns of a recording, by thread and position.
+
+    Parameters
+    ----------
+    records
+        The latest record of each turn.
+    source
+        Where they came from (shown in the records of replayed turns).
+    """
+
+    def __init__(self, records: list[TurnRecord], source: str) -> None:
+        self.records = records
+        self.source = source
+        self._at: dict[tuple[str, int], list[TurnRecord]] = {}
+        for record in records:
+            self._at.setdefault((record.thread, record.position), []).append(record)
+
+    @classmethod
+    def load(cls, path: Path) -> Recording:
+        """Read a JSONL store or an ``.ipynb`` (a one-line error when it holds no turns)."""
+        records = [r for r in read_records(path) if r.rounds]
+        if not records:
+            raise ReplayMismatch(f"{path} holds no recorded %%chat turns")
+        return cls(records, str(path))
+
+    def at(self, thread: str, position: int) -> list[TurnRecord]:
+        """Return the recorded turns at ``position`` of ``thread``."""
+        return self._at.get((thread, position), [])
+
+
+@dataclass
+class _Cursor:
+    thread: str
+    position: int
+    cell_id: str | None
+    execution_count: int | None
+    candidates: list[TurnRecord]
+    chosen: TurnRecord | None = None
+    round: int = 0
+    live: bool = False
+    used: set[str] = field(default_factory=set)
+
+
+class Replay:
+    """Follows the turns being run and answers from the recording.
+
+    Parameters
+    ----------
+    recording
+        What to replay.
+    settings
+        Live fallback and where tool results come from.
+    redactor
+        Returns the redactor of the current turn (hashes are taken over redacted requests).
+    """
+
+    def __init__(
+        self,
+        recording: Recording,
+        settings: ReplaySettings | None = None,
+        redactor: Callable[[], Redactor] = Redactor,
+    ) -> None:
+        self.recording = recording
+        self.settings = settings or ReplaySettings()
+        self.redactor = redactor
+        self.cursor: _Cursor | None = None
+        self.calls_served = 0
+        self._installed: list[tuple[ToolRegistry, Tool]] = []
+
+    @property
+    def source(self) -> str:
+        """The recording's path."""
+        return self.recording.source
+
+    def begin_turn(
+        self,
+        thread: Thread,
+        cell_id: str | None,
+        execution_count: int | None,
+        registry: ToolRegistry | None = None,
+    ) -> None:
+        """A turn is about to start in ``thread``: find its recording, place stand-in tools."""
+        self.end_turn()
+        position = next(
+            (i for i, t in enumerate(thread.turns) if cell_id is not None and t.cell_id == cell_id),
+            len(thread.turns),
+        )
+        candidates = self.recording.at(thread.name, position)
+        self.cursor = _Cursor(thread.name, position, cell_id, execution_count, candidates)
+        if registry is not None:
+            self._stand_in(registry, candidates)
+
+    def end_turn(self) -> None:
+        """The turn ended: put the real tools back."""
+        for registry, original in self._installed:
+            current = registry.get(original.spec.name)
+            if isinstance(current, RecordedTool) and current.original is original:
+                registry.add(original)
+        self._installed = []
+        self.cursor = None
+
+    def provider(self, live: Callable[[], Provider]) -> ReplayProvider:
+        """Return the provider that serves this replay (``live`` makes the fallback)."""
+        return ReplayProvider(self, live)
+
+    def approver(self, inner: Approver) -> ReplayApprover:
+        """Return an approver that replays decisions, asking ``inner`` for unrecorded calls."""
+        return ReplayApprover(self, inner)
+
+    def match(self, request: ProviderRequest) -> tuple[TurnRecord, RoundRecord]:
+        """Return the recorded turn and model call for ``request``, or raise a mismatch."""
+        cursor = self.cursor
+        if cursor is None:
+            raise ReplayMismatch("a model call outside a replayed %%chat turn")
+        fp = fingerprint(request, self.redactor())
+        if cursor.chosen is None:
+            cursor.chosen = self._choose(cursor, fp)
+        record = cursor.chosen
+        if cursor.round >= len(record.rounds):
+            raise ReplayMismatch(
+                f"{_where(record, cursor.round)}: the recording ends after "
+                f"{len(record.rounds)} model call(s); {LIVE_HINT}"
+            )
+        recorded = record.rounds[cursor.round]
+        if recorded.request_hash != fp.request:
+            raise ReplayMismatch(f"{describe_difference(record, recorded, fp)}; {LIVE_HINT}")
+        cursor.round += 1
+        self.calls_served += 1
+        return record, recorded
+
+    def recorded_call(self, call_id: str) -> ToolCallRecord | None:
+        """Return the recorded call ``call_id`` of the turn being replayed."""
+        record = self.cursor.chosen if self.cursor is not None else None
+        if record is None:
+            return None
+        return next((c for c in record.tool_calls if c.id == call_id), None)
+
+    def recorded_result(self, name: str, arguments: dict[str, Any]) -> ResultRecord | None:
+        """Take the next unused recorded result of ``name`` called with ``arguments``."""
+        cursor = self.cursor
+        if cursor is None or cursor.chosen is None or cursor.live:
+            return None
+        wanted = content_hash(self.redactor().value(arguments))
+        for call in cursor.chosen.tool_calls:
+            if call.name != name or call.result is None or call.id in cursor.used:
+                continue
+            if content_hash(call.arguments) == wanted:
+                cursor.used.add(call.id)
+                return call.result
+        return None
+
+    def _choose(self, cursor: _Cursor, fp: Fingerprint) -> TurnRecord:
+        if not cursor.candidates:
+            raise ReplayMismatch(
+                f"no recorded turn {cursor.position + 1} in thread {cursor.thread!r} "
+                f"(recording: {self.source}); {LIVE_HINT}"
+            )
+        same_cell = [r for r in cursor.candidates if _same_cell(r, cursor)]
+        exact = [r for r in cursor.candidates if r.rounds[0].request_hash == fp.request]
+        for group in ([r for r in same_cell if r in exact], exact, same_cell, cursor.candidates):
+            if group:
+                return group[0]
+        raise AssertionError("unreachable: candidates is not empty")
+
+    def _stand_in(self, registry: ToolRegistry, candidates: list[TurnRecord]) -> None:
+        names = {
+            call.name
+            for record in candidates
+            for call in record.tool_calls
+            if self.settings.source_of(call.source) == "recorded"
+        }
+        for name in sorted(names):
+            tool = registry.get(name)
+            if tool is None or isinstance(tool, RecordedTool):
+                continue
+            registry.add(RecordedTool(tool, self))
+            self._installed.append((registry, tool))
+
+
+def _same_cell(record: TurnRecord, cursor: _Cursor) -> bool:
+    if cursor.cell_id is not None:
+        return record.cell_id == cursor.cell_id
+    return cursor.execution_count is not None and record.execution_count == cursor.execution_count
+
+
+def _where(record: TurnRecord, round_index: int) -> str:
+    return f"thread {record.thread!r}, turn {record.position + 1}, model call {round_index + 1}"
+
+
+def describe_difference(record: TurnRecord, recorded: RoundRecord, fp: Fingerprint) -> str:
+    """Say in one line how a request differs from the recorded one (the first difference)."""
+    where = _where(record, recorded.index)
+    if fp.model != record.model:
+        return f"{where}: the model differs (recorded {record.model}, now {fp.model})"
+    offset = len(recorded.messages) - _own_messages_sent(record, recorded.index)
+    for i, (was, now) in enumerate(zip(recorded.messages, fp.messages, strict=False)):
+        if was != now:
+            current = fp.redacted[i]
+            text = f"{where}: message {i + 1} ({current.get('role')}) differs from the recording: "
+            text += f"now {_snippet(current)!r}"
+            if 0 <= i - offset < len(record.messages):
+                text += f", recorded {_snippet(record.messages[i - offset])!r}"
+            return text
+    if len(recorded.messages) != len(fp.messages):
+        return f"{where}: {len(fp.messages)} messages sent, {len(recorded.messages)} recorded"
+    if recorded.tools_hash != fp.tools:
+        return f"{where}: the offered tools differ from the recording{_tool_names(record, fp)}"
+    if recorded.tool_choice != fp.tool_choice:
+        return f"{where}: the forced tool differs from the recording"
+    return f"{where}: the model parameters differ from the recording (now {fp.params})"
+
+
+def _own_messages_sent(record: TurnRecord, round_index: int) -> int:
+    """How many of the turn's own messages the model call ``round_index`` sent."""
+    sent = 1
+    for earlier in record.rounds[:round_index]:
+        sent += 1 + sum(1 for c in record.tool_calls if c.round == earlier.index)
+    return sent
+
+
+def _tool_names(record: TurnRecord, fp: Fingerprint) -> str:
+    now = set(fp.tool_names)
+    was = set(record.tools_offered)
+    parts = []
+    if was - now:
+        parts.append("missing " + ", ".join(sorted(was - now)))
+    if now - was:
+        parts.append("new " + ", ".join(sorted(now - was)))
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _snippet(message: dict[str, Any], limit: int = 60) -> str:
+    content = message.get("content")
+    if isinstance(content, list):
+        content = " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+    text = str(content or "")
+    if not text and message.get("tool_calls"):
+        text = ", ".join(str(c.get("function", {}).get("name")) for c in message["tool_calls"])
+        text = f"[tool calls: {text}]"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class ReplayProvider:
+    """Serves recorded model calls; a differing request fails in one line (or goes live).
+
+    Parameters
+    ----------
+    replay
+        The replay state.
+    live
+        Makes the provider to call when live calls are allowed.
+    """
+
+    def __init__(self, replay: Replay, live: Callable[[], Provider]) -> None:
+        self.replay = replay
+        self._live = live
+        self.live_calls = 0
+
+    async def context_window(self, model: str) -> int | None:
+        """Unknown: a replay trims nothing (set ``JupyterOrch.context_window`` to trim)."""
+        return None
+
+    async def stream(self, request: ProviderRequest) -> AsyncIterator[ProviderChunk]:
+        """Yield the recorded answer to ``request``."""
+        cursor = self.replay.cursor
+        if cursor is not None and cursor.live:
+            async for chunk in self._call_live(request):
+                yield chunk
+            return
+        try:
+            record, recorded = self.replay.match(request)
+        except ReplayMismatch:
+            if not self.replay.settings.live:
+                raise
+            if cursor is not None:
+                cursor.live = True  # the conversation left the recording: the rest is live
+            async for chunk in self._call_live(request):
+                yield chunk
+            return
+        for chunk in recorded_chunks(record, recorded):
+            await asyncio.sleep(0)  # let the loop breathe, as a network stream would
+            yield chunk
+        _raise_recorded_end(record, recorded)
+
+    async def _call_live(self, request: ProviderRequest) -> AsyncIterator[ProviderChunk]:
+        self.live_calls += 1
+        async for chunk in self._live().stream(request):
+            yield chunk
+
+
+def recorded_chunks(record: TurnRecord, recorded: RoundRecord) -> list[ProviderChunk]:
+    """Return the chunks that reproduce a recorded model call."""
+    chunks: list[ProviderChunk] = []
+    if recorded.text:
+        chunks.append(TextChunk(recorded.text))
+    calls = [c for c in record.tool_calls if c.round == recorded.index]
+    for i, call in enumerate(calls):
+        chunks.append(ToolCallChunk(i, call.id, call.name, call.arguments_json))
+    if recorded.usage is not None:
+        u = recorded.usage
+        chunks.append(UsageChunk(Usage(u.prompt_tokens, u.completion_tokens, u.cost)))
+    if recorded.finish in ("stop", "tool_calls", "length"):
+        chunks.append(FinishChunk(recorded.finish))
+    return chunks
+
+
+def _raise_recorded_end(record: TurnRecord, recorded: RoundRecord) -> None:
+    if recorded.finish == "error":
+        kinds = get_args(ErrorKind)
+        kind: Any = record.error_kind if record.error_kind in kinds else "provider"
+        raise ProviderError(record.error or "the recorded model call failed", kind)
+    if recorded.finish == "interrupted":
+        raise ProviderError("the recorded turn was interrupted here; the replay ends with it", "stream_cut")
+
+
+class ReplayApprover:
+    """Settles an ``ask`` tool with the recorded decision; unrecorded calls go to ``inner``.
+
+    The decision is replayed as it was (who decided, the reason), so the model sees the same
+    tool result it saw when the notebook was recorded.
+    """
+
+    def __init__(self, replay: Replay, inner: Approver) -> None:
+        self.replay = replay
+        self.inner = inner
+
+    async def decide(self, pending: PendingApproval) -> Decision:
+        """Return the recorded decision, or ask ``inner``."""
+        call = self.replay.recorded_call(pending.call.id)
+        if call is None or call.decision is None or call.decision.by == "policy":
+            return await self.inner.decide(pending)
+        decision = recorded_decision(call.decision)
+        pending.settle(decision)
+        return decision
+
+
+def recorded_decision(record: DecisionRecord) -> Decision:
+    """Turn a recorded decision back into a :class:`Decision`."""
+    by: DecidedBy = record.by if record.by in get_args(DecidedBy) else "replay"  # type: ignore[assignment]
+    return Decision(record.approved, by, record.reason, record.always)
+
+
+class RecordedTool:
+    """A tool whose results come from the recording during a replayed turn.
+
+    Parameters
+    ----------
+    original
+        The live tool (its spec is offered unchanged; it runs when nothing was recorded).
+    replay
+        The replay state.
+    """
+
+    def __init__(self, original: Tool, replay: Replay) -> None:
+        self.original = original
+        self.replay = replay
+
+    @property
+    def spec(self) -> ToolSpec:
+        """The live tool's spec."""
+        return self.original.spec
+
+    def validate(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """Validate as the live tool does."""
+        return self.original.validate(arguments)
+
+    async def call(self, arguments: dict[str, Any]) -> ToolResult:
+        """Return the recorded result; run the live tool when there is none."""
+        recorded = self.replay.recorded_result(self.spec.name, arguments)
+        if recorded is None:
+            return await self.original.call(arguments)
+        return ToolResult(recorded.content, recorded.is_error, recorded.structured)
