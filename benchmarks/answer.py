@@ -16,10 +16,41 @@ LAST = "end of answer."
 """The answer's last words: a message that shows them shows the whole answer."""
 
 _WORDS = (
-    "kernel notebook stream token paragraph model server answer cell output widget thread "
-    "latency message render update budget measure extension python request chunk frontend "
-    "display markdown approval tool result history window context loop event socket"
-).split()
+    "kernel",
+    "notebook",
+    "stream",
+    "token",
+    "paragraph",
+    "model",
+    "server",
+    "answer",
+    "cell",
+    "output",
+    "widget",
+    "thread",
+    "latency",
+    "message",
+    "render",
+    "update",
+    "budget",
+    "measure",
+    "extension",
+    "python",
+    "request",
+    "chunk",
+    "frontend",
+    "display",
+    "markdown",
+    "approval",
+    "tool",
+    "result",
+    "history",
+    "window",
+    "context",
+    "loop",
+    "event",
+    "socket",
+)
 _CODE = "```python\nfor i in range(3):\n    print(i * i)\n```\n\n"
 
 

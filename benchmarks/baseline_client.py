@@ -1,7 +1,10 @@
 """A bare process consuming the same stream with LiteLLM (or the openai SDK) and nothing else.
 
 Its CPU per chunk is the baseline the kernel's is compared against: what the HTTP client
-costs by itself. Run by case 2 as a subprocess; prints one JSON line::
+costs by itself. Each repetition streams a short answer, then the long one: the difference
+divided by the difference in chunks is the cost of one more chunk, without the per-request
+cost. The server must serve a warm-up answer, then (short, long) per repetition. Run by
+case 2 as a subprocess; prints one JSON line::
 
     python -m benchmarks.baseline_client --client litellm --url URL --reps 3
 """
@@ -60,9 +63,12 @@ async def _main(client: str, url: str, reps: int) -> dict[str, Any]:
     await stream(url)  # warm-up: imports, connection pool, first-call setup
     samples = []
     for _ in range(reps):
-        cpu = time.process_time()
-        chunks = await stream(url)
-        samples.append({"cpu_ms": (time.process_time() - cpu) * 1000, "chunks": chunks})
+        sample: dict[str, float] = {}
+        for size in ("short", "long"):
+            cpu = time.process_time()
+            sample[f"{size}_chunks"] = await stream(url)
+            sample[f"{size}_cpu_ms"] = (time.process_time() - cpu) * 1000
+        samples.append(sample)
     return {"client": client, "samples": samples}
 
 

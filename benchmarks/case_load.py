@@ -10,14 +10,12 @@ is needed at the first ``%%chat``), so ours is also measured with ``JupyterOrch.
 from __future__ import annotations
 
 import gc
-import time
 
-from .contenders import JUPYTER_AI, OURS, Contender, available, missing
-from .kernels import BenchError, BenchKernel, started
+from .contenders import JUPYTER_AI, OURS, Contender, available, missing, wait_until_warm
+from .kernels import BenchKernel, started
 from .report import CaseResult, Row, median
 
 _TIMED = "import time as _t\n_t0 = _t.perf_counter()\n{code}\nprint(_t.perf_counter() - _t0)"
-_WARM_DONE = "from jupyter_orch.providers.litellm.loader import is_loaded\nprint(is_loaded())"
 
 
 def run(reps: int, with_peers: bool) -> CaseResult:
@@ -65,17 +63,13 @@ def _load_once(contender: Contender, code: str) -> tuple[float, float]:
     return seconds * 1000, added
 
 
-def _load_then_warm(timeout: float = 60.0) -> float:
+def _load_then_warm() -> float:
     """RSS MB added by loading ours once its background LiteLLM import has finished."""
     with started(OURS.python, OURS.env()) as kernel:
         kernel.run_ok("import gc; gc.collect()")
         before = _settled_rss(kernel)
         kernel.run_ok(OURS.load)
-        deadline = time.monotonic() + timeout
-        while "True" not in kernel.run_ok(_WARM_DONE).stdout():
-            if time.monotonic() > deadline:
-                raise BenchError("LiteLLM's warm-up import did not finish")
-            time.sleep(0.1)  # polling the kernel for a flag set by its own thread
+        wait_until_warm(kernel)
         return (kernel.rss() - before) / 2**20
 
 

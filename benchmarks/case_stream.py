@@ -22,13 +22,15 @@ from dataclasses import dataclass
 
 from jupyter_orch.testing.openai_server import Reply
 
-from .answer import CHUNK_CHARS, FIRST, LAST, fixed_answer
+from .answer import CHUNK_CHARS, LAST, fixed_answer
 from .contenders import PEERS, Contender, available, missing
 from .fakeserver import BenchServer, paced_last_piece
 from .kernels import BenchError, BenchKernel, Execution, started
 from .report import CaseResult, Row, median
 
 PROMPT = "Write the benchmark answer."
+SHORT = Reply.text("Short answer.", chunk_chars=CHUNK_CHARS)
+SHORT_PIECES = len(SHORT.chunks)
 CLIENT_OF = {"ours": "litellm", "jupyter-ai": "openai", "chatlab": "openai"}
 
 
@@ -57,19 +59,21 @@ class Turn:
 def run(plan: Plan, with_peers: bool) -> list[CaseResult]:
     """Stream the answer into every contender; return the paced and the unpaced tables."""
     answer = fixed_answer(plan.tokens)
-    paced: dict[str, list[Turn]] = {}
-    unpaced: dict[str, list[Turn]] = {}
+    measured: dict[str, dict[str, list[Turn]]] = {"paced": {}, "unpaced": {}, "short": {}}
     failures: list[str] = []
     with BenchServer() as server:
         for contender in available(PEERS, with_peers):
             try:
-                _measure(contender, server, answer, plan, paced, unpaced)
+                _measure(contender, server, answer, plan, measured)
             except BenchError as exc:
                 failures.append(f"{contender.key} failed: {exc}")
-        baselines = _baselines(server, answer, plan.unpaced_reps)
+        fast = Reply.text(answer, chunk_chars=CHUNK_CHARS)
+        baselines = _baselines(server, fast, plan.unpaced_reps)
+        paced = Reply.text(answer, chunk_chars=CHUNK_CHARS, tokens_per_second=plan.rate)
+        paced_baselines = _baselines(server, paced, 1) if plan.paced_reps else {}
     notes = _skipped(with_peers)
-    a = _paced_case(paced, plan, notes)
-    b = _unpaced_case(unpaced, plan, baselines, notes)
+    a = _paced_case(measured, plan, paced_baselines, notes)
+    b = _unpaced_case(measured, plan, baselines, notes)
     a.failures = b.failures = failures
     return [a, b]
 
@@ -79,19 +83,18 @@ def _measure(
     server: BenchServer,
     answer: str,
     plan: Plan,
-    paced: dict[str, list[Turn]],
-    unpaced: dict[str, list[Turn]],
+    measured: dict[str, dict[str, list[Turn]]],
 ) -> None:
     with started(contender.python, contender.env()) as kernel:
         kernel.run_ok(contender.setup(server.url))
         server.expect(Reply.text("Warm-up answer.", chunk_chars=CHUNK_CHARS))
         _checked(kernel.run(contender.chat("warm up", server.url)), contender)
-        for _ in range(plan.paced_reps):
-            turn = _turn(kernel, contender, server, answer, plan.rate)
-            paced.setdefault(contender.key, []).append(turn)
-        for _ in range(plan.unpaced_reps):
-            turn = _turn(kernel, contender, server, answer, None)
-            unpaced.setdefault(contender.key, []).append(turn)
+        runs: list[tuple[str, str, float | None]] = [("paced", answer, plan.rate)] * plan.paced_reps
+        # A short turn's cost is what a turn costs apart from its chunks.
+        runs += [("short", SHORT.text_content, None), ("unpaced", answer, None)] * plan.unpaced_reps
+        for kind, text, rate in runs:
+            turn = _turn(kernel, contender, server, text, rate)
+            measured[kind].setdefault(contender.key, []).append(turn)
 
 
 def _turn(
@@ -101,8 +104,8 @@ def _turn(
     server.expect(Reply.text(answer, chunk_chars=CHUNK_CHARS, tokens_per_second=rate))
     ex = _checked(kernel.run(contender.chat(PROMPT, server.url)), contender)
     first_byte = server.first_byte(index)
-    first = ex.showing(FIRST[:CHUNK_CHARS])
-    final = ex.last(lambda r: LAST in r.text())
+    first = ex.showing(answer[:CHUNK_CHARS])
+    final = ex.last(lambda r: answer[-len(LAST) :] in r.text())
     if first is None or final is None:
         raise BenchError(f"{contender.key}: the answer never showed in the cell")
     pieces = len(answer) // CHUNK_CHARS
@@ -125,18 +128,21 @@ def _checked(ex: Execution, contender: Contender) -> Execution:
     return ex
 
 
-def _baselines(server: BenchServer, answer: str, reps: int) -> dict[str, float | None]:
-    """CPU ms per chunk of LiteLLM and of the openai SDK alone, in bare processes."""
+def _baselines(server: BenchServer, long: Reply, reps: int) -> dict[str, float | None]:
+    """CPU ms per extra chunk of LiteLLM and of the openai SDK alone, in bare processes."""
     out: dict[str, float | None] = {}
     for client in ("litellm", "openai"):
-        server.expect(*[Reply.text(answer, chunk_chars=CHUNK_CHARS)] * (reps + 1))
+        server.expect(long, *[SHORT, long] * reps)
         command = [sys.executable, "-m", "benchmarks.baseline_client", "--client", client]
         command += ["--url", server.url, "--reps", str(reps)]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600)
         if done.returncode != 0:
             raise BenchError(f"baseline {client} failed: {done.stderr[-500:]}")
         samples = json.loads(done.stdout.splitlines()[-1])["samples"]
-        out[client] = median(s["cpu_ms"] / max(s["chunks"], 1) for s in samples)
+        out[client] = median(
+            (s["long_cpu_ms"] - s["short_cpu_ms"]) / max(s["long_chunks"] - s["short_chunks"], 1)
+            for s in samples
+        )
     return out
 
 
@@ -154,50 +160,107 @@ def _med(turns: dict[str, list[Turn]], field: str) -> dict[str, float | None]:
     return out
 
 
-def _paced_case(turns: dict[str, list[Turn]], plan: Plan, notes: dict[str, str]) -> CaseResult:
+def _paced_case(
+    measured: dict[str, dict[str, list[Turn]]],
+    plan: Plan,
+    baselines: dict[str, float | None],
+    notes: dict[str, str],
+) -> CaseResult:
     title = f"2a. Streaming {plan.tokens:,} tokens paced at {plan.rate:g} tokens/s (warm kernel)"
-    case = CaseResult("stream_paced", title, raw={"turns": turns})
+    turns = measured["paced"]
+    case = CaseResult(
+        "stream_paced", title, raw={"turns": turns, "baseline_cpu_ms_per_chunk": baselines}
+    )
+    cpu = _med(turns, "cpu_ms")
+    per_chunk, beyond = _chunk_costs(cpu, _med(measured["short"], "cpu_ms"), plan, baselines)
     case.rows = [
-        Row("first token visible after the server sent it", "ms", _med(turns, "first_visible_ms"), notes, 50),
+        Row(
+            "first token visible after the server sent it",
+            "ms",
+            _med(turns, "first_visible_ms"),
+            notes,
+            50,
+        ),
         Row("last chunk sent → final output", "ms", _med(turns, "last_to_final_ms"), notes, 100),
         Row("iopub messages", "messages", _med(turns, "messages"), notes, 450),
         Row("iopub bytes", "KB", _med(turns, "kilobytes"), notes, 400),
-        Row("kernel CPU for the cell", "ms", _med(turns, "cpu_ms"), notes),
+        Row("kernel CPU for the cell", "ms", cpu, notes),
+        Row("kernel CPU per extra chunk", "ms", per_chunk, notes),
+        Row("CPU per chunk beyond its HTTP client alone", "ms", beyond, notes, 0.1),
     ]
     case.notes = [
-        "jupyter-ai-magics runs with -m {\"streaming\":true} so the server paces it as a real "
+        'jupyter-ai-magics runs with -m {"streaming":true} so the server paces it as a real '
         "model would; %%ai shows nothing until the answer is complete",
         "the last chunk's send time is the paced server's schedule (first byte + (n-1)/rate)",
+        _baseline_note(baselines, "paced"),
     ]
     return case
 
 
 def _unpaced_case(
-    turns: dict[str, list[Turn]], plan: Plan, baselines: dict[str, float | None], notes: dict[str, str]
+    measured: dict[str, dict[str, list[Turn]]],
+    plan: Plan,
+    baselines: dict[str, float | None],
+    notes: dict[str, str],
 ) -> CaseResult:
     title = f"2b. Streaming {plan.tokens:,} tokens as fast as the server sends (warm kernel)"
-    case = CaseResult("stream_unpaced", title, raw={"turns": turns, "baseline_cpu_ms_per_chunk": baselines})
-    per_chunk = {k: (v / plan.tokens if v is not None else None) for k, v in _med(turns, "cpu_ms").items()}
-    beyond = {
-        k: (v - base if v is not None and base is not None else None)
-        for k, v in per_chunk.items()
-        for base in [baselines.get(CLIENT_OF[k])]
-    }
+    turns = measured["unpaced"]
+    raw = {"turns": turns, "short_turns": measured["short"], "baseline_cpu_ms_per_chunk": baselines}
+    case = CaseResult("stream_unpaced", title, raw=raw)
+    long = _med(turns, "cpu_ms")
+    per_chunk, beyond = _chunk_costs(long, _med(measured["short"], "cpu_ms"), plan, baselines)
     case.rows = [
-        Row("first token visible after the server sent it", "ms", _med(turns, "first_visible_ms"), notes, 50),
+        Row(
+            "first token visible after the server sent it",
+            "ms",
+            _med(turns, "first_visible_ms"),
+            notes,
+            50,
+        ),
         Row("server's first byte → final output", "ms", _med(turns, "total_ms"), notes),
         Row("iopub messages", "messages", _med(turns, "messages"), notes, 450),
         Row("iopub bytes", "KB", _med(turns, "kilobytes"), notes, 400),
-        Row("kernel CPU for the cell", "ms", _med(turns, "cpu_ms"), notes),
-        Row("kernel CPU per chunk", "ms", per_chunk, notes),
+        Row("kernel CPU for the cell", "ms", long, notes),
+        Row("kernel CPU per extra chunk", "ms", per_chunk, notes),
         Row("CPU per chunk beyond its HTTP client alone", "ms", beyond, notes, 0.1),
     ]
     case.notes = [
-        f"HTTP client alone, CPU per chunk in a bare process: litellm {_fmt(baselines.get('litellm'))} ms, "
-        f"openai SDK {_fmt(baselines.get('openai'))} ms (ours uses litellm; jupyter-ai (langchain) "
-        "and chatlab use the openai SDK)",
+        "CPU per extra chunk = (CPU of this turn - CPU of a 4-chunk turn) / extra chunks; "
+        "psutil reads CPU in 10 ms ticks",
+        _baseline_note(baselines, "unpaced"),
     ]
     return case
+
+
+def _chunk_costs(
+    long: dict[str, float | None],
+    short: dict[str, float | None],
+    plan: Plan,
+    baselines: dict[str, float | None],
+) -> tuple[dict[str, float | None], dict[str, float | None]]:
+    """Kernel CPU per extra chunk, and the same minus the contender's HTTP client alone."""
+    extra = plan.tokens - SHORT_PIECES
+    per_chunk = {k: _per_chunk(v, short.get(k), extra) for k, v in long.items()}
+    beyond = {k: _minus(v, baselines.get(CLIENT_OF[k])) for k, v in per_chunk.items()}
+    return per_chunk, beyond
+
+
+def _baseline_note(baselines: dict[str, float | None], how: str) -> str:
+    return (
+        f"HTTP client alone, {how}, CPU per extra chunk in a bare process: litellm "
+        f"{_fmt(baselines.get('litellm'))} ms, openai SDK {_fmt(baselines.get('openai'))} ms "
+        "(ours uses litellm; jupyter-ai (langchain) and chatlab use the openai SDK)"
+    )
+
+
+def _per_chunk(long: float | None, short: float | None, extra: int) -> float | None:
+    if long is None or short is None or extra <= 0:
+        return None
+    return (long - short) / extra
+
+
+def _minus(value: float | None, base: float | None) -> float | None:
+    return None if value is None or base is None else value - base
 
 
 def _fmt(value: float | None) -> str:

@@ -10,14 +10,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from functools import cache
 
 from .fakeserver import MODEL
-from .kernels import ROOT
+from .kernels import ROOT, BenchError, BenchKernel
 
 PEERS_PYTHON = ROOT / "benchmarks" / ".venv-peers" / "bin" / "python"
 API_KEY = "sk-test"
+_WARM_DONE = "from jupyter_orch.providers.litellm.loader import is_loaded\nprint(is_loaded())"
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,8 @@ class Contender:
             )
         if self.key == "jupyter-ai":
             return self.load
-        return f"from chatlab import Chat\nchat = Chat(base_url={url!r}, api_key={API_KEY!r}, model={MODEL!r})"
+        options = f"base_url={url!r}, api_key={API_KEY!r}, model={MODEL!r}"
+        return f"from chatlab import Chat\nchat = Chat({options})"
 
     def chat(self, prompt: str, url: str) -> str:
         """A cell that asks ``prompt`` and shows the answer as the extension does."""
@@ -86,11 +89,27 @@ def missing(contender: Contender) -> str | None:
         return None
     if not PEERS_PYTHON.exists():
         return "not installed (run benchmarks/setup_peers.sh)"
-    check = f"import importlib.util, sys; sys.exit(importlib.util.find_spec({contender.module!r}) is None)"
+    check = (
+        "import importlib.util, sys\n"
+        f"sys.exit(importlib.util.find_spec({contender.module!r}) is None)"
+    )
     done = subprocess.run([contender.python, "-c", check], capture_output=True, timeout=60)
     if done.returncode != 0:
         return f"{contender.module} is not importable in benchmarks/.venv-peers"
     return None
+
+
+def wait_until_warm(kernel: BenchKernel, timeout: float = 120.0) -> None:
+    """Wait until ours has finished importing LiteLLM in its background thread.
+
+    Measures taken while that import runs would mostly show the import competing for the
+    GIL, which no longer happens a few seconds after ``%load_ext``.
+    """
+    deadline = time.monotonic() + timeout
+    while "True" not in kernel.run_ok(_WARM_DONE).stdout():
+        if time.monotonic() > deadline:
+            raise BenchError("LiteLLM's warm-up import did not finish")
+        time.sleep(0.1)  # polling a flag set by a thread inside the kernel
 
 
 def available(contenders: tuple[Contender, ...], with_peers: bool) -> list[Contender]:

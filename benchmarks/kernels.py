@@ -91,7 +91,9 @@ class Execution:
     def stdout(self) -> str:
         """Everything printed to stdout."""
         return "".join(
-            r.text() for r in self.received if r.type == "stream" and r.msg["content"]["name"] == "stdout"
+            r.text()
+            for r in self.received
+            if r.type == "stream" and r.msg["content"]["name"] == "stdout"
         )
 
 
@@ -103,11 +105,13 @@ class BenchKernel:
         self.kc = km.blocking_client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=120)
-        pid = km.provisioner.pid if km.provisioner is not None else None
+        pid = getattr(km.provisioner, "pid", None)  # the local provisioner's child process
         if pid is None:
             raise BenchError("the kernel's process id is unknown")
         self.process = psutil.Process(pid)
         self._socket = self.kc.iopub_channel.socket
+        # Messages of other requests, read while collecting one: kept for their own collect.
+        self._stash: dict[str, list[Received]] = {}
 
     def rss(self) -> int:
         """Resident memory of the kernel process, in bytes."""
@@ -135,14 +139,20 @@ class BenchKernel:
         """Gather ``ex``'s iopub messages until ``until`` holds (default: back to idle)."""
         done = until or _idle
         deadline = time.monotonic() + timeout
+        stashed = self._stash.pop(ex.msg_id, [])
         while True:
-            received = self._receive(deadline)
-            if received.msg["parent_header"].get("msg_id") != ex.msg_id:
+            received = stashed.pop(0) if stashed else self._receive(deadline)
+            parent = received.msg["parent_header"].get("msg_id")
+            if parent != ex.msg_id:
+                if parent:
+                    self._stash.setdefault(parent, []).append(received)
                 continue
             ex.received.append(received)
             if react is not None:
                 react(received)
             if done(received):
+                if stashed:
+                    self._stash[ex.msg_id] = stashed
                 return ex
 
     def run(
@@ -196,6 +206,8 @@ def started(python: str, env: dict[str, str] | None = None) -> Iterator[BenchKer
     """Start a fresh IPython kernel of ``python`` in an empty folder with its own IPython dir."""
     with tempfile.TemporaryDirectory(prefix="bench-kernel-") as home:
         km = KernelManager(kernel_name="python3")
+        if km.kernel_spec is None:
+            raise BenchError("no python3 kernel spec")
         km.kernel_spec.argv[0] = python
         full = kernel_env({"IPYTHONDIR": str(Path(home) / "ipython"), **(env or {})})
         log_path = Path(home) / "kernel.log"

@@ -23,6 +23,8 @@ LABELS = {
     "openai": "openai SDK alone",
     "sdk": "bare MCP SDK",
 }
+BASELINES = ("litellm", "openai", "sdk")
+"""Reference measurements shown beside ours, without a ratio column (they are not peers)."""
 DOCS_START = "<!-- results:start -->"
 DOCS_END = "<!-- results:end -->"
 
@@ -74,7 +76,7 @@ def case_table(case: CaseResult) -> str:
     if case.error is not None:
         return f"### {case.title}\n\nnot measured: {case.error}\n"
     contenders = _contenders(case.rows)
-    peers = [c for c in contenders if c != "ours"]
+    peers = [c for c in contenders if c != "ours" and c not in BASELINES]
     header = ["metric", *(LABELS.get(c, c) for c in contenders)]
     header += [f"{LABELS.get(p, p)} ÷ ours" for p in peers] + ["budget (ours)", "met"]
     lines = [_line(header), _line(["---"] + ["---:"] * (len(header) - 2) + ["---"])]
@@ -150,7 +152,7 @@ def _ratio(row: Row, peer: str) -> str:
     ours, theirs = row.values.get("ours"), row.values.get(peer)
     if ours is None or theirs is None or ours <= 0:
         return ""
-    return f"{theirs / ours:.1f}×"
+    return f"{theirs / ours:.1f}×"  # noqa: RUF001  # the multiplication sign is meant
 
 
 def _number(value: float, unit: str) -> str:

@@ -14,14 +14,14 @@ __all__ = ["Chat", "__version__", "load_ipython_extension", "tool", "unload_ipyt
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """Called by ``%load_ext jupyter_orch``."""
+    """Load the extension (``%load_ext jupyter_orch``)."""
     from .ipython.extension import load
 
     load(ipython)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
-    """Called by ``%unload_ext jupyter_orch``: closes everything the extension opened."""
+    """Unload the extension (``%unload_ext``), closing everything it opened."""
     from .ipython.extension import unload
 
     unload(ipython)

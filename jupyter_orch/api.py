@@ -145,12 +145,17 @@ _loop_lock = threading.Lock()
 
 
 def _run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run ``coro`` on a private loop in a daemon thread: it works whether or not a loop runs here,
-    and clients that cache connections per loop keep working across calls."""
+    """Run ``coro`` on a private loop in a daemon thread.
+
+    It works whether or not a loop runs here, and clients that cache connections per loop
+    keep working across calls.
+    """
     global _loop
     with _loop_lock:
         if _loop is None:
             _loop = asyncio.new_event_loop()
-            threading.Thread(target=_loop.run_forever, name="jupyter-orch-sync", daemon=True).start()
+            threading.Thread(
+                target=_loop.run_forever, name="jupyter-orch-sync", daemon=True
+            ).start()
     future: Future[T] = asyncio.run_coroutine_threadsafe(coro, _loop)
     return future.result()

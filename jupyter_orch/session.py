@@ -9,6 +9,7 @@ share it; none of them owns another's state.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -59,7 +60,9 @@ class Session:
     def system_extra(self) -> str:
         """Return the instructions of every mounted source, joined for the system prompt."""
         return "\n\n".join(
-            f"Instructions from {source}:\n{text}" for source, text in self.instructions.items() if text
+            f"Instructions from {source}:\n{text}"
+            for source, text in self.instructions.items()
+            if text
         )
 
     def attach(self, thread: str, parts: list[ContentPart]) -> None:
@@ -87,7 +90,7 @@ class Session:
         for closer in closers:
             try:
                 await closer()
-            except Exception:  # noqa: BLE001  # cleanup must go on for the others
+            except Exception:  # cleanup must go on for the others
                 pass
         self.close_now()
 
@@ -97,7 +100,7 @@ class Session:
         for closer in closers:
             try:
                 closer()
-            except Exception:  # noqa: BLE001  # cleanup must go on for the others
+            except Exception:  # cleanup must go on for the others
                 pass
 
     @staticmethod

@@ -148,7 +148,9 @@ class Orchestrator:
             yield self._failed(request, state, exc)
             return
         turn.usage = state.usage
-        yield TurnFinished("".join(state.answer), state.usage, state.stop, time.monotonic() - started)
+        yield TurnFinished(
+            "".join(state.answer), state.usage, state.stop, time.monotonic() - started
+        )
 
     async def _rounds(self, request: ChatRequest, state: _TurnState) -> AsyncIterator[Event]:
         offered = self._offered(request)
@@ -232,4 +234,6 @@ class Orchestrator:
 
 
 def _tool_message(call: ToolCall, finished: ToolCallFinished) -> Message:
-    return Message("tool", finished.result.text() or "(empty result)", tool_call_id=call.id, name=call.name)
+    return Message(
+        "tool", finished.result.text() or "(empty result)", tool_call_id=call.id, name=call.name
+    )

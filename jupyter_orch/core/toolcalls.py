@@ -97,7 +97,9 @@ class ToolRunner:
                 self.policy.always_allowed.add(tool.spec.name)
         else:
             yield ToolCallRequested(call, tool.spec, policy, arguments)
-            decision = Decision(policy == "auto", "policy", "" if policy == "auto" else "denied by policy")
+            decision = Decision(
+                policy == "auto", "policy", "" if policy == "auto" else "denied by policy"
+            )
         if not decision.approved:
             yield ToolCallRejected(call, decision)
             yield _finished(call, ToolResult.error(_rejection_text(decision)))
@@ -113,7 +115,7 @@ class ToolRunner:
             return await asyncio.wait_for(tool.call(arguments), self.timeout)
         except asyncio.TimeoutError:
             return ToolResult.error(f"{tool.spec.name} timed out after {self.timeout:g} s")
-        except Exception as exc:  # noqa: BLE001  # a tool's failure is a result the model sees
+        except Exception as exc:  # a tool's failure is a result the model sees
             return ToolResult.error(f"{tool.spec.name} raised {type(exc).__name__}: {exc}")
 
 

@@ -131,6 +131,8 @@ class ToolRegistry:
         for name in names:
             tool = self._tools.get(name)
             if tool is None:
-                raise UsageError(f"unknown tool {name!r}; known: {', '.join(self.names()) or 'none'}")
+                raise UsageError(
+                    f"unknown tool {name!r}; known: {', '.join(self.names()) or 'none'}"
+                )
             chosen.append(tool)
         return chosen

@@ -5,7 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from ..core.approval import Approver, Decision, HeadlessApprover, InteractiveApprover, PendingApproval
+from ..core.approval import (
+    Approver,
+    Decision,
+    HeadlessApprover,
+    InteractiveApprover,
+    PendingApproval,
+)
 from ..ipython.display.summary import pretty_json
 from .config import JupyterOrch
 

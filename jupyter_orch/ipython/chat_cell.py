@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..core.errors import OrchError
 from ..core.events import Event, TurnFailed
 from ..core.request import ChatRequest
+from ..transcript.redact import EventRedactor
 from .approvers import frontend, make_approver
 from .errors import fail
 from .interrupt import interruptible
 from .options import parse_chat_options
+from .transcript_commands import turn_redactor
 
 if TYPE_CHECKING:
     from .extension import Extension
@@ -34,34 +36,45 @@ async def run_chat_cell(ext: Extension, line: str, body: str) -> None:
     try:
         options = parse_chat_options(line)
         request = ext.build_request(options, body)
+        # Secrets are redacted from every event before anything shows or records it.
+        scrub = EventRedactor(turn_redactor(ext, request))
     except OrchError as exc:
         raise fail(str(exc), ext.shell) from None
     mode = frontend(ext.shell, ext.config)
     renderer = _renderer(ext, mode, request.model, options.format, options.quiet)
-    failure = await _stream(ext, request, renderer, mode)
+    renderer.redact = scrub.redactor.text
+    failure = await _stream(ext, request, renderer, mode, scrub)
     if failure is not None:
         raise fail(failure.message, ext.shell) from None
 
 
-async def _stream(ext: Extension, request: ChatRequest, renderer: Any, mode: str) -> TurnFailed | None:
+async def _stream(
+    ext: Extension, request: ChatRequest, renderer: Any, mode: str, scrub: EventRedactor
+) -> TurnFailed | None:
     orchestrator = ext.orchestrator(make_approver(mode, ext.config))
     hooks: list[TurnHook] = [factory(ext, request) for factory in ext.turn_hooks]
     failure: TurnFailed | None = None
     renderer.start()
     try:
         async with interruptible():
-            async for event in orchestrator.run(request):
-                renderer.handle(event)
-                for hook in hooks:
-                    hook.event(event)
-                if isinstance(event, TurnFailed):
-                    failure = event
+            async for raw in orchestrator.run(request):
+                for event in scrub.feed(raw):
+                    failure = _show(event, renderer, hooks) or failure
     except asyncio.CancelledError:
+        for event in scrub.flush():
+            _show(event, renderer, hooks)
         renderer.summary.stop = "interrupted"
         _finish(renderer, hooks, interrupted=True)
         raise fail("interrupted; the partial answer is kept in the thread, marked", ext.shell) from None
     _finish(renderer, hooks, interrupted=False)
     return failure
+
+
+def _show(event: Event, renderer: Any, hooks: list[TurnHook]) -> TurnFailed | None:
+    renderer.handle(event)
+    for hook in hooks:
+        hook.event(event)
+    return event if isinstance(event, TurnFailed) else None
 
 
 def _finish(renderer: Any, hooks: list[TurnHook], *, interrupted: bool) -> None:

@@ -27,7 +27,9 @@ def uninstall(shell: Any) -> None:
         shell.set_custom_exc((), None)
 
 
-def _handler(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
+def _handler(
+    shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None
+) -> list[str]:
     # IPython discards what a custom handler returns when the cell itself raised: show it here.
     stb = [f"\x1b[0;31mjupyter-orch:\x1b[0m {value}"]
     shell._showtraceback(etype, value, stb)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+from collections.abc import Callable
 from typing import Any
 
 from ..core.approval import Approver
@@ -41,6 +42,7 @@ class Extension:
         self.provider: Provider | None = None
         self.cell_id: str | None = None
         self.turn_hooks: list[Any] = []
+        self.approver_wrappers: list[Callable[[Approver], Approver]] = []
 
     def get_provider(self) -> Provider:
         """Return the provider: one set by code, else LiteLLM configured from the settings."""
@@ -57,6 +59,8 @@ class Extension:
     def orchestrator(self, approver: Approver) -> Orchestrator:
         """Build an orchestrator over the session's tools and policy."""
         self.session.policy.default = self.config.default_policy
+        for wrap in self.approver_wrappers:
+            approver = wrap(approver)
         return Orchestrator(
             self.get_provider(),
             self.session.registry,
@@ -123,6 +127,7 @@ def load(shell: Any) -> None:
     from ..tools.python.decorator import install_pending
     from .chat_cell import run_chat_cell
     from .magics import ChatMagics
+    from .transcript_commands import install as install_transcripts
 
     ext = _extension = Extension(shell)
     shell.configurables.append(ext.config)
@@ -130,6 +135,7 @@ def load(shell: Any) -> None:
     install_pending(ext.session)
     shell.register_magics(ChatMagics(shell, ext))
     _load_mcp(shell, ext)
+    install_transcripts(ext)
     cells.register_async_cell_magic("chat", lambda line, body: run_chat_cell(ext, line, body))
     if cells.transform not in shell.input_transformers_cleanup:
         shell.input_transformers_cleanup.append(cells.transform)

@@ -36,10 +36,16 @@ class ChatOptions:
 @argument("--temperature", type=float, help="Sampling temperature.")
 @argument("--max-tokens", type=int, dest="max_tokens", help="Longest answer, in tokens.")
 @argument("--seed", type=int, help="Seed, for providers that take one.")
-@argument("--format", choices=["markdown", "text"], help="Show the answer as Markdown or plain text.")
+@argument(
+    "--format", choices=["markdown", "text"], help="Show the answer as Markdown or plain text."
+)
 @argument("-q", "--quiet", action="store_true", help="Show only the final answer.")
 @argument(
-    "-p", "--param", action="append", default=[], metavar="KEY=VALUE",
+    "-p",
+    "--param",
+    action="append",
+    default=[],
+    metavar="KEY=VALUE",
     help="Any other model parameter (JSON values allowed), e.g. -p top_p=0.9.",
 )
 @argument("--tool", metavar="NAME", help="Make the model call this tool (forced tool choice).")

@@ -85,7 +85,8 @@ def _status(ext: Extension, args: list[str]) -> None:
     print(
         f"model: {ext.config.model or '(none)'}\nthread: {info['thread']} "
         f"({info['messages']} messages)\ntools: {info['tools']}\n"
-        f"usage: {usage.prompt_tokens:,} prompt + {usage.completion_tokens:,} completion tokens{cost}"
+        f"usage: {usage.prompt_tokens:,} prompt + "
+        f"{usage.completion_tokens:,} completion tokens{cost}"
     )
 
 
@@ -103,7 +104,9 @@ def _usage(ext: Extension, args: list[str]) -> None:
     for name, thread in ext.session.threads.items():
         u = thread.usage
         cost = f"  ${u.cost:.4f}" if u.cost else ""
-        print(f"{name}: {u.prompt_tokens:,} prompt + {u.completion_tokens:,} completion tokens{cost}")
+        print(
+            f"{name}: {u.prompt_tokens:,} prompt + {u.completion_tokens:,} completion tokens{cost}"
+        )
     if not ext.session.threads:
         print("no usage yet")
 
@@ -121,17 +124,23 @@ def _tools(ext: Extension, args: list[str]) -> None:
         "disable": _tools_disable,
     }
     if action not in actions or not names:
-        raise UsageError("%chat tools [add NAME... | remove NAME... | enable python | disable python]")
+        raise UsageError(
+            "%chat tools [add NAME... | remove NAME... | enable python | disable python]"
+        )
     actions[action](ext, names)
 
 
 def _list_tools(ext: Extension) -> None:
     tools = list(ext.session.registry)
     if not tools:
-        print("no tools (add some with @jupyter_orch.tool, %chat tools add, %chat expose, %mcp add)")
+        print(
+            "no tools (add some with @jupyter_orch.tool, %chat tools add, %chat expose, %mcp add)"
+        )
     for tool in tools:
         policy = ext.session.policy.decide(tool.spec)
-        print(f"{tool.spec.name:<28} {tool.spec.source:<16} {policy:<5} {tool.spec.description[:60]}")
+        print(
+            f"{tool.spec.name:<28} {tool.spec.source:<16} {policy:<5} {tool.spec.description[:60]}"
+        )
 
 
 def _tools_add(ext: Extension, names: list[str]) -> None:
@@ -193,7 +202,7 @@ def _policy(ext: Extension, args: list[str]) -> None:
     if len(args) != 2:
         raise UsageError("%chat policy NAME auto|ask|deny")
     target, policy = args
-    sources = ext.session.registry.sources() + ["notebook", "variables", "python"]
+    sources = [*ext.session.registry.sources(), "notebook", "variables", "python"]
     known = target in ext.session.registry or target in sources or f"mcp:{target}" in sources
     if not known:
         raise UsageError(f"no tool or source {target!r}; see %chat tools")

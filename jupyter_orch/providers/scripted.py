@@ -86,7 +86,9 @@ class ScriptedProvider:
             cid = call_id or f"call_{len(self.requests) + len(self._steps)}_{i}"
             chunks.append(ToolCallChunk(i, cid, name, ""))
             half = len(raw) // 2
-            chunks.extend([ToolCallChunk(i, None, None, raw[:half]), ToolCallChunk(i, None, None, raw[half:])])
+            chunks.extend(
+                [ToolCallChunk(i, None, None, raw[:half]), ToolCallChunk(i, None, None, raw[half:])]
+            )
         chunks += [UsageChunk(Usage(10, 5)), FinishChunk("tool_calls")]
         self._steps.append(_Step(tuple(chunks)))
         return self
@@ -132,13 +134,14 @@ class ScriptedProvider:
 
 
 def echo(request: ProviderRequest) -> str:
-    """A default answer: echo the last user message (handy in docs and demos)."""
+    """Echo the last user message (a default answer, handy in docs and demos)."""
     for message in reversed(request.messages):
         if message["role"] == "user":
             content = message["content"]
-            text = content if isinstance(content, str) else " ".join(
-                str(p.get("text", "")) for p in content if isinstance(p, dict)
+            text = (
+                content
+                if isinstance(content, str)
+                else " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
             )
             return f"echo: {text}"
     return "echo"
-

@@ -34,6 +34,7 @@ import argparse
 import contextlib
 import json
 import selectors
+import signal
 import socket
 import sys
 import threading
@@ -137,9 +138,10 @@ class OpenAIServer:
 
     def stop(self) -> None:
         """Stop serving and close every connection, hanging or streaming ones included."""
-        if self._stopping.is_set():
-            return
-        self._stopping.set()
+        with self._lock:
+            if self._stopping.is_set():
+                return
+            self._stopping.set()
         self._wake_send.send(b"x")
         self._thread.join(_STOP_JOIN_SECONDS)
         with self._lock:
@@ -201,12 +203,13 @@ class OpenAIServer:
         with self._lock:
             self._first_bytes.append(now)
 
-    def _track(self, connection: socket.socket, thread: threading.Thread | None) -> None:
+    def _track(self, connection: socket.socket) -> None:
         with self._lock:
-            if thread is None:
-                self._handlers.pop(connection, None)
-            else:
-                self._handlers[connection] = thread
+            self._handlers[connection] = threading.current_thread()
+
+    def _untrack(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._handlers.pop(connection, None)
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -233,13 +236,13 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         # Chunks are small writes: without TCP_NODELAY, Nagle holds them back.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.owner._track(self.connection, threading.current_thread())
+        self.server.owner._track(self.connection)
 
     def finish(self) -> None:
         try:
             super().finish()
         finally:
-            self.server.owner._track(self.connection, None)
+            self.server.owner._untrack(self.connection)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet: the tests and benchmarks read the server's state, not its log."""
@@ -360,6 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"openai_server: {error}", file=sys.stderr)
         return 2
     print(server.url, flush=True)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
@@ -367,6 +371,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         server.stop()
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _server_from_args(args: argparse.Namespace) -> OpenAIServer:

@@ -18,16 +18,29 @@ from .redact import Redactor
 HASH_CHARS = 16
 TRANSPORT_PARAMS = frozenset(
     {
-        "api_key", "api_base", "base_url", "api_version", "organization", "timeout",
-        "max_retries", "retry_backoff", "extra_headers", "headers", "stream", "stream_options",
-        "num_retries", "custom_llm_provider",
+        "api_key",
+        "api_base",
+        "base_url",
+        "api_version",
+        "organization",
+        "timeout",
+        "max_retries",
+        "retry_backoff",
+        "extra_headers",
+        "headers",
+        "stream",
+        "stream_options",
+        "num_retries",
+        "custom_llm_provider",
     }
 )
 
 
 def content_hash(value: Any) -> str:
     """Return a short SHA-256 of ``value``'s canonical JSON."""
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=repr)
+    text = json.dumps(
+        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=repr
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:HASH_CHARS]
 
 

@@ -97,7 +97,9 @@ class RecorderSettings:
     replay: str | None = None
 
 
-def turn_key(session: str, thread: str, cell_id: str | None, execution_count: int | None, turn_id: str) -> str:
+def turn_key(
+    session: str, thread: str, cell_id: str | None, execution_count: int | None, turn_id: str
+) -> str:
     """Return the key a turn is stored under; a re-run of the same cell has the same key."""
     if cell_id:
         return f"{thread}/cell:{cell_id}"
@@ -152,9 +154,11 @@ class TurnRecorder:
         elif isinstance(event, TurnFinished):
             self._end(record, "finished", event.stop, event.seconds)
             record.answer = event.answer
+            return  # end() follows at once and writes the whole turn
         elif isinstance(event, TurnFailed):
             self._end(record, "failed", "error", time.monotonic() - self._started)
             record.error, record.error_kind = event.message, event.kind
+            return
         else:
             return
         self._write()
@@ -180,7 +184,9 @@ class TurnRecorder:
         params = s.redactor.value(request.params)
         prompt = Message("user", request.prompt)
         self.record = TurnRecord(
-            key=turn_key(s.session, event.thread, request.cell_id, s.execution_count, event.turn_id),
+            key=turn_key(
+                s.session, event.thread, request.cell_id, s.execution_count, event.turn_id
+            ),
             id=event.turn_id,
             session=s.session,
             thread=event.thread,
@@ -243,7 +249,9 @@ class TurnRecorder:
 
     def _requested(self, record: TurnRecord, event: ToolCallRequested) -> None:
         source = event.spec.source if event.spec else None
-        server = self.settings.server_version(source) if source and source.startswith("mcp:") else None
+        server = (
+            self.settings.server_version(source) if source and source.startswith("mcp:") else None
+        )
         if record.latency.first_token_s is None:
             record.latency.first_token_s = round(time.monotonic() - self._started, 4)
         record.tool_calls.append(
@@ -294,7 +302,9 @@ class TurnRecorder:
         record.cost = record.usage.cost
 
     def _end(self, record: TurnRecord, status: Status, stop: str, seconds: float) -> None:
-        finish = {"finished": "stop", "failed": "error", "interrupted": "interrupted"}.get(status, "stop")
+        finish = {"finished": "stop", "failed": "error", "interrupted": "interrupted"}.get(
+            status, "stop"
+        )
         self._close_round(record, "length" if stop == "length" else finish)
         record.status, record.stop = status, stop
         record.latency.total_s = round(seconds, 4)
@@ -344,5 +354,7 @@ def _find(record: TurnRecord, call_id: str) -> ToolCallRecord | None:
 
 def _usage(usage: Usage) -> UsageRecord:
     return UsageRecord(
-        prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens, cost=usage.cost
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        cost=usage.cost,
     )

@@ -20,6 +20,7 @@ shown half-way.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -47,42 +48,65 @@ MIN_SECRET = 6
 
 SECRET_ENV_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL", re.IGNORECASE)
 _SECRET_WORDS = {
-    "password", "passwd", "pwd", "secret", "token", "authorization", "auth", "cookie",
-    "credential", "credentials", "apikey", "passphrase",
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "token",
+    "authorization",
+    "auth",
+    "cookie",
+    "credential",
+    "credentials",
+    "apikey",
+    "passphrase",
 }
 _SECRET_PAIRS = {("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key")}
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_KEY_SHAPES = [
-    r"\bsk-[A-Za-z0-9_\-]{16,}",
-    r"\bAKIA[0-9A-Z]{16}\b",
-    r"\bgh[pousr]_[A-Za-z0-9]{30,}",
-    r"\bgithub_pat_[A-Za-z0-9_]{30,}",
-    r"\bxox[abprs]-[A-Za-z0-9\-]{10,}",
-    r"\bAIza[0-9A-Za-z_\-]{30,}",
-    r"\bhf_[A-Za-z0-9]{30,}",
-    r"\bgsk_[A-Za-z0-9]{30,}",
-    r"\bglpat-[A-Za-z0-9_\-]{20,}",
-    r"\beyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
-    r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----",
-]
-_CONTEXT_SHAPES = [
+_KEY_SHAPES = "|".join(
+    [
+        r"\bsk-[A-Za-z0-9_\-]{16,}",
+        r"\bAKIA[0-9A-Z]{16}\b",
+        r"\bgh[pousr]_[A-Za-z0-9]{30,}",
+        r"\bgithub_pat_[A-Za-z0-9_]{30,}",
+        r"\bxox[abprs]-[A-Za-z0-9\-]{10,}",
+        r"\bAIza[0-9A-Za-z_\-]{30,}",
+        r"\bhf_[A-Za-z0-9]{30,}",
+        r"\bgsk_[A-Za-z0-9]{30,}",
+        r"\bglpat-[A-Za-z0-9_\-]{20,}",
+        r"\beyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
+        r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----",
+    ]
+)
+# Each pattern that needs context comes with words one of which the text must hold (lower
+# case): a cheap test that skips the regular expression on ordinary prose.
+_CONTEXT_SHAPES: list[tuple[str, tuple[str, ...]]] = [
     # The credential word only: the scheme before it is kept, so the text still reads.
-    r"(?i)\bbearer\s+(?P<secret>(?=\S*\d)[A-Za-z0-9._~+/=\-]{8,})",
-    r"(?i)\bbasic\s+(?P<secret>(?=\S*\d)[A-Za-z0-9+/]{8,}={0,2})",
-    r"(?i)\b(?:proxy-)?authorization\b[\"']?\s*[:=]\s*[\"']?(?!(?:bearer|basic)\b)"
-    r"(?P<secret>[^\s\"',;}]{4,})",
-    r"(?i)\b(?:x-api-key|api-key|x-auth-token|cookie)\b[\"']?\s*[:=]\s*[\"']?"
-    r"(?P<secret>[^\s\"',;}]{4,})",
-    r"(?i)\b[\w\-]*(?:api[_\-]?key|secret|password|passwd|access[_\-]?token|auth[_\-]?token)"
-    r"\b[\"']?\s*[:=]\s*[\"']?(?P<secret>[^\s\"',;}\[\]]{4,})",
+    (r"(?i)\bbearer\s+(?P<secret>(?=\S*\d)[A-Za-z0-9._~+/=\-]{8,})", ("bearer",)),
+    (r"(?i)\bbasic\s+(?P<secret>(?=\S*\d)[A-Za-z0-9+/]{8,}={0,2})", ("basic",)),
+    (
+        r"(?i)\b(?:proxy-)?authorization\b[\"']?\s*[:=]\s*[\"']?(?!(?:bearer|basic)\b)"
+        r"(?P<secret>[^\s\"',;}]{4,})",
+        ("authorization",),
+    ),
+    (
+        r"(?i)\b(?:x-api-key|api-key|x-auth-token|cookie)\b[\"']?\s*[:=]\s*[\"']?"
+        r"(?P<secret>[^\s\"',;}]{4,})",
+        ("api-key", "auth-token", "cookie"),
+    ),
+    (
+        r"(?i)(?:api[_\-]?key|secret|password|passwd|access[_\-]?token|auth[_\-]?token)"
+        r"\b[\"']?\s*[:=]\s*[\"']?(?P<secret>[^\s\"',;}\[\]]{4,})",
+        ("key", "secret", "passw", "token"),
+    ),
 ]
-BUILTIN_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(p) for p in _KEY_SHAPES + _CONTEXT_SHAPES
+_Rule = tuple[re.Pattern[str], tuple[str, ...]]
+BUILTIN_RULES: tuple[_Rule, ...] = (
+    (re.compile(_KEY_SHAPES), ()),
+    *((re.compile(p), words) for p, words in _CONTEXT_SHAPES),
 )
-_TOKEN_CHARS = frozenset(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./+=~:"
-)
-_CONTEXT_CHARS = 256
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./+=~:")
+_CONTEXT_CHARS = 64
 """Text kept before a streamed piece, so a pattern that needs context (``Bearer``) still sees it."""
 _MAX_HOLD = 4096
 """A run of token characters longer than this is released anyway (no key is that long)."""
@@ -93,7 +117,7 @@ def is_secret_key(key: str) -> bool:
     words = [w for w in re.split(r"[^a-z0-9]+", _CAMEL.sub("_", key).lower()) if w]
     if any(w in _SECRET_WORDS for w in words):
         return True
-    return any(pair in _SECRET_PAIRS for pair in zip(words, words[1:]))
+    return any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
 
 
 def compile_patterns(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
@@ -103,7 +127,9 @@ def compile_patterns(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
         try:
             out.append(re.compile(pattern))
         except re.error as exc:
-            raise UsageError(f"JupyterOrch.redact_patterns: bad pattern {pattern!r}: {exc}") from None
+            raise UsageError(
+                f"JupyterOrch.redact_patterns: bad pattern {pattern!r}: {exc}"
+            ) from None
     return tuple(out)
 
 
@@ -144,9 +170,11 @@ class Redactor:
         :data:`MIN_SECRET` are ignored).
     """
 
-    def __init__(self, patterns: Iterable[re.Pattern[str]] = (), secrets: Iterable[str] = ()) -> None:
+    def __init__(
+        self, patterns: Iterable[re.Pattern[str]] = (), secrets: Iterable[str] = ()
+    ) -> None:
         self.user_patterns = tuple(patterns)
-        self.patterns = BUILTIN_PATTERNS + self.user_patterns
+        self.rules: tuple[_Rule, ...] = BUILTIN_RULES + tuple((p, ()) for p in self.user_patterns)
         self.secrets = sorted({s for s in secrets if len(s) >= MIN_SECRET}, key=len, reverse=True)
 
     @classmethod
@@ -229,7 +257,11 @@ class Redactor:
 
     def result(self, result: ToolResult) -> ToolResult:
         """Return ``result`` with its content, structured content and text displays redacted."""
-        content = self.text(result.content) if isinstance(result.content, str) else self.value(result.content)
+        content = (
+            self.text(result.content)
+            if isinstance(result.content, str)
+            else self.value(result.content)
+        )
         display = tuple(
             {k: (v if k.startswith("image/") else self.value(v)) for k, v in bundle.items()}
             for bundle in result.display
@@ -246,7 +278,10 @@ class Redactor:
 
     def _spans(self, text: str) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
-        for pattern in self.patterns:
+        low = text.lower()
+        for pattern, words in self.rules:
+            if words and not any(w in low for w in words):
+                continue
             named = "secret" in pattern.groupindex
             for m in pattern.finditer(text):
                 a, b = m.span("secret") if named and m.group("secret") is not None else m.span()

@@ -34,6 +34,7 @@ from ..core.provider import (
 from ..core.thread import Thread
 from ..core.tools import Tool, ToolRegistry, ToolSpec
 from .fingerprint import Fingerprint, content_hash, fingerprint
+from .mismatch import describe_difference, where
 from .record import DecisionRecord, ResultRecord, RoundRecord, ToolCallRecord, TurnRecord
 from .redact import Redactor
 from .store import read_records
@@ -154,7 +155,7 @@ class Replay:
         execution_count: int | None,
         registry: ToolRegistry | None = None,
     ) -> None:
-        """A turn is about to start in ``thread``: find its recording, place stand-in tools."""
+        """Prepare for a turn about to start in ``thread``: find its recording, place stand-ins."""
         self.end_turn()
         position = next(
             (i for i, t in enumerate(thread.turns) if cell_id is not None and t.cell_id == cell_id),
@@ -166,7 +167,7 @@ class Replay:
             self._stand_in(registry, candidates)
 
     def end_turn(self) -> None:
-        """The turn ended: put the real tools back."""
+        """End the turn: put the real tools back."""
         for registry, original in self._installed:
             current = registry.get(original.spec.name)
             if isinstance(current, RecordedTool) and current.original is original:
@@ -193,7 +194,7 @@ class Replay:
         record = cursor.chosen
         if cursor.round >= len(record.rounds):
             raise ReplayMismatch(
-                f"{_where(record, cursor.round)}: the recording ends after "
+                f"{where(record, cursor.round)}: the recording ends after "
                 f"{len(record.rounds)} model call(s); {LIVE_HINT}"
             )
         recorded = record.rounds[cursor.round]
@@ -256,64 +257,6 @@ def _same_cell(record: TurnRecord, cursor: _Cursor) -> bool:
     if cursor.cell_id is not None:
         return record.cell_id == cursor.cell_id
     return cursor.execution_count is not None and record.execution_count == cursor.execution_count
-
-
-def _where(record: TurnRecord, round_index: int) -> str:
-    return f"thread {record.thread!r}, turn {record.position + 1}, model call {round_index + 1}"
-
-
-def describe_difference(record: TurnRecord, recorded: RoundRecord, fp: Fingerprint) -> str:
-    """Say in one line how a request differs from the recorded one (the first difference)."""
-    where = _where(record, recorded.index)
-    if fp.model != record.model:
-        return f"{where}: the model differs (recorded {record.model}, now {fp.model})"
-    offset = len(recorded.messages) - _own_messages_sent(record, recorded.index)
-    for i, (was, now) in enumerate(zip(recorded.messages, fp.messages, strict=False)):
-        if was != now:
-            current = fp.redacted[i]
-            text = f"{where}: message {i + 1} ({current.get('role')}) differs from the recording: "
-            text += f"now {_snippet(current)!r}"
-            if 0 <= i - offset < len(record.messages):
-                text += f", recorded {_snippet(record.messages[i - offset])!r}"
-            return text
-    if len(recorded.messages) != len(fp.messages):
-        return f"{where}: {len(fp.messages)} messages sent, {len(recorded.messages)} recorded"
-    if recorded.tools_hash != fp.tools:
-        return f"{where}: the offered tools differ from the recording{_tool_names(record, fp)}"
-    if recorded.tool_choice != fp.tool_choice:
-        return f"{where}: the forced tool differs from the recording"
-    return f"{where}: the model parameters differ from the recording (now {fp.params})"
-
-
-def _own_messages_sent(record: TurnRecord, round_index: int) -> int:
-    """How many of the turn's own messages the model call ``round_index`` sent."""
-    sent = 1
-    for earlier in record.rounds[:round_index]:
-        sent += 1 + sum(1 for c in record.tool_calls if c.round == earlier.index)
-    return sent
-
-
-def _tool_names(record: TurnRecord, fp: Fingerprint) -> str:
-    now = set(fp.tool_names)
-    was = set(record.tools_offered)
-    parts = []
-    if was - now:
-        parts.append("missing " + ", ".join(sorted(was - now)))
-    if now - was:
-        parts.append("new " + ", ".join(sorted(now - was)))
-    return f" ({'; '.join(parts)})" if parts else ""
-
-
-def _snippet(message: dict[str, Any], limit: int = 60) -> str:
-    content = message.get("content")
-    if isinstance(content, list):
-        content = " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
-    text = str(content or "")
-    if not text and message.get("tool_calls"):
-        text = ", ".join(str(c.get("function", {}).get("name")) for c in message["tool_calls"])
-        text = f"[tool calls: {text}]"
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class ReplayProvider:
@@ -386,7 +329,9 @@ def _raise_recorded_end(record: TurnRecord, recorded: RoundRecord) -> None:
         kind: Any = record.error_kind if record.error_kind in kinds else "provider"
         raise ProviderError(record.error or "the recorded model call failed", kind)
     if recorded.finish == "interrupted":
-        raise ProviderError("the recorded turn was interrupted here; the replay ends with it", "stream_cut")
+        raise ProviderError(
+            "the recorded turn was interrupted here; the replay ends with it", "stream_cut"
+        )
 
 
 class ReplayApprover:

@@ -24,7 +24,9 @@ DEFAULT_STEM = "transcript"
 KILLED = "the kernel stopped before the turn ended"
 
 
-def notebook_path(user_ns: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Path | None:
+def notebook_path(
+    user_ns: Mapping[str, Any], environ: Mapping[str, str] | None = None
+) -> Path | None:
     """Return the notebook's path when the frontend told the kernel (JupyterLab does).
 
     jupyter-server starts a notebook's kernel with ``JPY_SESSION_NAME`` set to the notebook's
@@ -73,15 +75,27 @@ class TranscriptStore:
         self._fd: int | None = None
         self.writes = 0
         self.bytes = 0
+        self.error: str | None = None
+        """Why the store stopped writing (a full disk, no permission); ``None`` while it works."""
 
     def append(self, record: TurnRecord) -> None:
-        """Write ``record`` as one line and hand it to the OS before returning."""
+        """Write ``record`` as one line and hand it to the OS before returning.
+
+        A failure to write never fails the turn: the store stops and says why in ``error``.
+        """
+        if self.error is not None:
+            return
         line = (record.model_dump_json() + "\n").encode("utf-8")
-        fd = self._open()
-        view = memoryview(line)
-        while view:
-            # One write per line normally; a short write (a full disk) continues the line.
-            view = view[os.write(fd, view) :]
+        try:
+            fd = self._open()
+            view = memoryview(line)
+            while view:
+                # One write per line normally; a short write (a full disk) continues the line.
+                view = view[os.write(fd, view) :]
+        except OSError as exc:
+            self.error = f"cannot write the transcript store {self.path}: {exc.strerror}"
+            self.close()
+            return
         self.writes += 1
         self.bytes += len(line)
 
@@ -93,26 +107,22 @@ class TranscriptStore:
 
     def _open(self) -> int:
         if self._fd is None:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            except OSError as exc:
-                raise UsageError(
-                    f"cannot write the transcript store {self.path}: {exc.strerror} "
-                    "(set JupyterOrch.transcript_path, or JupyterOrch.record_transcripts = False)"
-                ) from None
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         return self._fd
 
 
 def latest(records: Iterable[TurnRecord], *, live_session: str | None = None) -> list[TurnRecord]:
-    """Keep the last record of each key, in first-appearance order; dead ``running`` -> interrupted."""
+    """Keep the last record of each key, in first-appearance order; dead turns -> interrupted."""
     by_key: dict[str, TurnRecord] = {}
     for record in records:
         by_key[record.key] = record
     out = []
     for record in by_key.values():
         if record.status == "running" and record.session != live_session:
-            record = record.model_copy(update={"status": "interrupted", "stop": "killed", "error": KILLED})
+            record = record.model_copy(
+                update={"status": "interrupted", "stop": "killed", "error": KILLED}
+            )
         out.append(record)
     return out
 
@@ -121,15 +131,17 @@ def read_store(path: Path, *, live_session: str | None = None) -> list[TurnRecor
     """Read a JSONL store: the latest record of every turn."""
     records = []
     try:
-        text = path.read_text(encoding="utf-8")
+        lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             data = json.loads(line)
         except ValueError:
+            if number == len(lines):
+                break  # a last line torn by a failed write: everything before it stands
             raise UsageError(f"{path}:{number}: not valid JSON") from None
         records.append(load_record(data, where=f"{path}:{number}"))
     return latest(records, live_session=live_session)

@@ -30,7 +30,7 @@ def test_the_answer_streams_in_several_updates_then_leaves_one_markdown_bundle(
     assert "waiting for the first token" in partial[0]["content"]["data"]["text/markdown"]
     assert kinds[clear:] == ["clear_output", "display_data"]
     (bundle,) = ex.final_bundles()
-    assert set(bundle) == {"text/markdown", "text/plain"}
+    assert set(bundle) == {"text/markdown", "text/plain", "application/vnd.jupyter-orch.turn+json"}
     assert bundle["text/markdown"].startswith(ANSWER)
     assert "openai/test-model" in bundle["text/markdown"]
     # The code fence was never cut in two while streaming.

@@ -19,6 +19,7 @@ import pytest
 # Without this, `import litellm` downloads its price list: set it before the import.
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 import litellm
+from litellm import exceptions as errors
 
 from jupyter_orch.core.errors import UsageError
 from jupyter_orch.testing import openai_server
@@ -28,6 +29,7 @@ from jupyter_orch.testing.openai_server import (
     echo_responder,
     tool_then_answer,
 )
+from jupyter_orch.testing.replies import CallInput
 from jupyter_orch.testing.script import load_script
 
 litellm.suppress_debug_info = True
@@ -77,6 +79,12 @@ def _stream_until_error(server: OpenAIServer, **kwargs: Any) -> tuple[list[Any],
         raise AssertionError(f"the stream ended without an error after {len(chunks)} chunks")
 
     return chunks, asyncio.run(run())
+
+
+def _built_choice(chunks: list[Any]) -> Any:
+    built = litellm.stream_chunk_builder(chunks)
+    assert built is not None
+    return built.model_dump()["choices"][0]
 
 
 def _text_of(chunks: list[Any]) -> str:
@@ -130,30 +138,32 @@ def test_text_streams_in_several_chunks_and_reassembles_through_litellm() -> Non
 
 
 def test_two_tool_calls_in_one_response_reassemble_through_litellm() -> None:
-    calls = [("add", {"a": 2, "b": 3}), ("lookup", {"query": "pi", "digits": [1, 2]}, "call_x")]
+    calls: list[CallInput] = [
+        ("add", {"a": 2, "b": 3}),
+        ("lookup", {"query": "pi", "digits": [1, 2]}, "call_x"),
+    ]
     with OpenAIServer() as server:
         server.enqueue(Reply.tool_calls(calls, chunk_chars=5))
         chunks = asyncio.run(_litellm_stream(server))
-    built = litellm.stream_chunk_builder(chunks)
-    assert built is not None
-    choice = built.choices[0]
+    choice = _built_choice(chunks)
     got = [
-        (c.id, c.function.name, json.loads(c.function.arguments)) for c in choice.message.tool_calls
+        (c["id"], c["function"]["name"], json.loads(c["function"]["arguments"]))
+        for c in choice["message"]["tool_calls"]
     ]
     assert got == [
         ("call_1", "add", {"a": 2, "b": 3}),
         ("call_x", "lookup", {"query": "pi", "digits": [1, 2]}),
     ]
-    assert choice.finish_reason == "tool_calls"
+    assert choice["finish_reason"] == "tool_calls"
     assert len(chunks) > 6  # the arguments really came in fragments
 
 
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
-        (429, litellm.RateLimitError),
-        (401, litellm.AuthenticationError),
-        (500, litellm.InternalServerError),
+        (429, errors.RateLimitError),
+        (401, errors.AuthenticationError),
+        (500, errors.InternalServerError),
     ],
 )
 def test_error_status_surfaces_as_the_matching_litellm_exception(
@@ -175,7 +185,7 @@ def test_sdk_retries_a_429_with_the_next_reply_unless_told_not_to() -> None:
         assert len(server.requests) == 2
         server.enqueue(Reply.error(429, "slow down", should_retry=False))
         _, error = _stream_until_error(server)
-        assert isinstance(error, litellm.RateLimitError)
+        assert isinstance(error, errors.RateLimitError)
         assert len(server.requests) == 3
 
 
@@ -186,8 +196,8 @@ def test_cut_stream_delivers_the_first_chunks_then_raises_mid_stream() -> None:
     assert _text_of(chunks) == "partial answ"
     # litellm wraps the transport's "payload is not completed" as MidStreamFallbackError,
     # a ServiceUnavailableError (status 503) whose message names the APIConnectionError.
-    assert isinstance(error, litellm.exceptions.MidStreamFallbackError)
-    assert isinstance(error, litellm.ServiceUnavailableError)
+    assert isinstance(error, errors.MidStreamFallbackError)
+    assert isinstance(error, errors.ServiceUnavailableError)
     assert "APIConnectionError" in str(error)
 
 
@@ -197,7 +207,7 @@ def test_hanging_reply_makes_the_client_time_out() -> None:
         started = time.monotonic()
         chunks, error = _stream_until_error(server, timeout=0.3, max_retries=0)
         waited = time.monotonic() - started
-        assert isinstance(error, litellm.Timeout), repr(error)
+        assert isinstance(error, errors.Timeout), repr(error)
         assert not chunks and waited >= 0.3
         assert len(server.requests) == 1
 
@@ -210,26 +220,26 @@ def test_non_streaming_request_gets_a_whole_completion_through_litellm() -> None
                 model="openai/test-model", api_base=server.url, api_key="sk-test", messages=USER_HI
             )
         )
-    message = response.choices[0].message
-    assert message.content == "Let me add."
-    assert [(c.id, c.function.name, c.function.arguments) for c in message.tool_calls] == [
-        ("call_1", "add", '{"a": 1}')
-    ]
-    assert response.choices[0].finish_reason == "tool_calls"
+    choice = response.model_dump()["choices"][0]
+    assert choice["message"]["content"] == "Let me add."
+    assert [
+        (c["id"], c["function"]["name"], c["function"]["arguments"])
+        for c in choice["message"]["tool_calls"]
+    ] == [("call_1", "add", '{"a": 1}')]
+    assert choice["finish_reason"] == "tool_calls"
 
 
 def test_tool_then_answer_asks_for_the_tool_then_quotes_its_result() -> None:
     with OpenAIServer(tool_then_answer("add", {"a": 2, "b": 3})) as server:
-        first = litellm.stream_chunk_builder(asyncio.run(_litellm_stream(server)))
-        assert first is not None
-        call = first.choices[0].message.tool_calls[0]
+        call = _built_choice(asyncio.run(_litellm_stream(server)))["message"]["tool_calls"][0]
         history = [
             *USER_HI,
-            {"role": "assistant", "content": None, "tool_calls": [call.model_dump()]},
-            {"role": "tool", "tool_call_id": call.id, "content": "Rejected: not today"},
+            {"role": "assistant", "content": None, "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": call["id"], "content": "Rejected: not today"},
         ]
         second = asyncio.run(_litellm_stream(server, messages=history))
-    assert (call.function.name, json.loads(call.function.arguments)) == ("add", {"a": 2, "b": 3})
+    function = call["function"]
+    assert (function["name"], json.loads(function["arguments"])) == ("add", {"a": 2, "b": 3})
     assert _text_of(second) == "Tool results: add: Rejected: not today"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from IPython.display import DisplayHandle, clear_output, display
@@ -71,6 +72,8 @@ class CellRenderer:
         self._waiting: Handle | None = None
         self._cards: dict[str, Any] = {}
         self._images: list[dict[str, Any]] = []
+        self.redact: Callable[[str], str] = str
+        """Applied to the final bundle's text (a last pass: events arrive redacted already)."""
 
     def start(self) -> None:
         """Show the "waiting for the first token" state."""
@@ -118,6 +121,7 @@ class CellRenderer:
                 "text/markdown": summary.to_markdown(footer=not self._quiet),
                 "text/plain": summary.to_text(footer=not self._quiet),
             }
+        bundle = {mime: self.redact(text) for mime, text in bundle.items()}
         bundle.update(extra or {})
         clear_output(wait=True)
         display(bundle, raw=True)

@@ -19,10 +19,12 @@ from ...core.messages import ToolResult
 from ..display.summary import FOLD_CHARS, ToolView, pretty_json
 
 CARD_CLASS = "jupyter-orch-approval"
-_CSS = f"""<style>
-.{CARD_CLASS} {{border:1px solid var(--jp-border-color1,#ccc);border-radius:6px;padding:6px 10px;margin:4px 0;}}
-.{CARD_CLASS} pre {{white-space:pre-wrap;word-break:break-word;margin:2px 0;max-height:24em;overflow:auto;}}
-</style>"""
+_CSS = (
+    f"<style>.{CARD_CLASS} {{border:1px solid var(--jp-border-color1,#ccc);"
+    "border-radius:6px;padding:6px 10px;margin:4px 0;}}"
+    f".{CARD_CLASS} pre {{white-space:pre-wrap;word-break:break-word;margin:2px 0;"
+    "max-height:24em;overflow:auto;}}</style>"
+)
 
 
 class ToolCard:
@@ -62,7 +64,9 @@ class ToolCard:
         self.approve_button.on_click(lambda _b: pending.approve(always=self.always.value))
         self.reject_button.on_click(lambda _b: pending.reject(self.reason.value))
         pending.on_decided(self.decided)
-        self.status.value = f"<i>Waiting for your decision (expires in {pending.ttl / 60:g} min)…</i>"
+        self.status.value = (
+            f"<i>Waiting for your decision (expires in {pending.ttl / 60:g} min)…</i>"
+        )
 
     def approve(self, *, always: bool = False) -> None:
         """Press Approve (with "Always allow" ticked when ``always``)."""
@@ -95,7 +99,9 @@ class ToolCard:
         self.view.result, self.view.seconds = result, seconds
         label = "error" if result.is_error else "result"
         outcome = html.escape(self.view.outcome())
-        self.status.value = f"{'⚠️' if result.is_error else '✅'} {outcome} · finished in {seconds:.2f} s"
+        self.status.value = (
+            f"{'⚠️' if result.is_error else '✅'} {outcome} · finished in {seconds:.2f} s"
+        )
         self.result.value = _folded(label, result.text())
 
     def _tick(self) -> None:
@@ -122,7 +128,8 @@ def _pre(text: str) -> str:
         return f"<pre>{html.escape(text)}</pre>"
     return (
         f"<pre>{html.escape(text[:FOLD_CHARS])}…</pre>"
-        f"<details><summary>all {len(text):,} characters</summary><pre>{html.escape(text)}</pre></details>"
+        f"<details><summary>all {len(text):,} characters</summary>"
+        f"<pre>{html.escape(text)}</pre></details>"
     )
 
 

@@ -1,4 +1,4 @@
-"""The LiteLLM provider: any model LiteLLM supports, imported lazily and warmed in the background."""
+"""The LiteLLM provider: any model LiteLLM supports, imported lazily, warmed in the background."""
 
 from .loader import is_loaded, load_litellm, warm_in_background
 from .provider import LiteLLMProvider

@@ -41,7 +41,9 @@ def redact(text: str, params: dict[str, Any]) -> str:
     """Hide the API key passed in ``params`` and secret-looking environment values."""
     secrets = [str(params["api_key"])] if params.get("api_key") else []
     secrets += [
-        v for k, v in os.environ.items() if len(v) >= 6 and any(w in k.upper() for w in _SECRET_NAMES)
+        v
+        for k, v in os.environ.items()
+        if len(v) >= 6 and any(w in k.upper() for w in _SECRET_NAMES)
     ]
     for secret in sorted(secrets, key=len, reverse=True):
         text = text.replace(secret, "[redacted]")
@@ -59,7 +61,9 @@ def to_provider_error(exc: BaseException, model: str, params: dict[str, Any]) ->
         # litellm reports a refused connection as a 500; retrying it only delays the news.
         return ProviderError(_sentence("connection", model, detail, params), "connection")
     if "LLM Provider NOT provided" in str(exc):
-        return ProviderError(_sentence("unknown_model", model, "no such provider", params), "unknown_model")
+        return ProviderError(
+            _sentence("unknown_model", model, "no such provider", params), "unknown_model"
+        )
     for name, kind, retryable in _KINDS:
         if name in names:
             return ProviderError(_sentence(kind, model, detail, params), kind, retryable)

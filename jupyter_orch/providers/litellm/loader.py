@@ -7,6 +7,7 @@ the first model call waits for that import in a worker thread so the event loop 
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
 import os
@@ -76,5 +77,5 @@ def warm_in_background() -> threading.Thread | None:
 def _quiet_load() -> None:
     try:
         load_litellm()
-    except BaseException:  # noqa: BLE001  # reported when a model call needs litellm
+    except BaseException:  # reported when a model call needs litellm
         pass

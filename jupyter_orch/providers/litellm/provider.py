@@ -36,7 +36,9 @@ class LiteLLMProvider:
         Seconds litellm waits for the model (overridden by a ``timeout`` parameter).
     """
 
-    def __init__(self, *, max_retries: int = 2, retry_backoff: float = 1.0, timeout: float = 120.0) -> None:
+    def __init__(
+        self, *, max_retries: int = 2, retry_backoff: float = 1.0, timeout: float = 120.0
+    ) -> None:
         self.max_retries = max_retries
         self.retry_backoff = retry_backoff
         self.timeout = timeout
@@ -49,7 +51,7 @@ class LiteLLMProvider:
             try:
                 info = litellm.get_model_info(model)
                 self._windows[model] = info.get("max_input_tokens") or info.get("max_tokens")
-            except Exception:  # noqa: BLE001  # unknown to the table: no trimming
+            except Exception:  # unknown to the table: no trimming
                 self._windows[model] = None
         return self._windows[model]
 
@@ -71,7 +73,7 @@ class LiteLLMProvider:
                     yield item
         except (asyncio.CancelledError, GeneratorExit):
             raise
-        except Exception as exc:  # noqa: BLE001  # anything mid-stream is a cut stream
+        except Exception as exc:  # anything mid-stream is a cut stream
             raise ProviderError(
                 f"The stream from {request.model} was cut after {received} characters: "
                 f"{clean_message(exc)}",
@@ -105,7 +107,7 @@ class LiteLLMProvider:
                 return await litellm.acompletion(**kwargs)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001  # mapped to one line below
+            except Exception as exc:  # mapped to one line below
                 error = to_provider_error(exc, request.model, kwargs)
                 if not error.retryable or attempt >= self.max_retries:
                     raise error from None
@@ -124,13 +126,13 @@ def _check_model(litellm: Any, model: str, params: dict[str, Any]) -> None:
     """Fail early, in one line, on an unknown provider or a missing API key."""
     try:
         provider = litellm.get_llm_provider(model)[1]
-    except Exception as exc:  # noqa: BLE001  # litellm's own message is long; ours is one line
+    except Exception as exc:  # litellm's own message is long; ours is one line
         raise to_provider_error(exc, model, params) from None
     if params.get("api_key") or params.get("api_base") or provider in ("local", "ollama"):
         return
     try:
         missing = litellm.validate_environment(model=model).get("missing_keys") or []
-    except Exception:  # noqa: BLE001  # providers it cannot check are tried as they are
+    except Exception:  # providers it cannot check are tried as they are
         return
     if missing:
         names = " or ".join(missing)
@@ -163,7 +165,7 @@ def _convert(chunk: Any) -> list[ProviderChunk]:
         if reason:
             out.append(FinishChunk(str(reason)))
     usage = getattr(chunk, "usage", None)
-    if usage is not None and getattr(usage, "total_tokens", 0):
+    if usage is not None and (getattr(usage, "total_tokens", None) or 0) > 0:
         out.append(UsageChunk(Usage(usage.prompt_tokens or 0, usage.completion_tokens or 0)))
     return out
 
@@ -171,8 +173,10 @@ def _convert(chunk: Any) -> list[ProviderChunk]:
 def _with_cost(litellm: Any, model: str, usage: Usage) -> Usage:
     try:
         prompt, completion = litellm.cost_per_token(
-            model=model, prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens
+            model=model,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
         )
-    except Exception:  # noqa: BLE001  # a model without a price has no cost
+    except Exception:  # a model without a price has no cost
         return usage
     return Usage(usage.prompt_tokens, usage.completion_tokens, float(prompt + completion))

@@ -111,7 +111,8 @@ class LocalLLM(CustomLLM):
             path = locate_weights(spec)
             if not is_importable("llama_cpp"):
                 raise ProviderError(
-                    f"the local model needs extra packages (llama-cpp-python): {INSTALL_HINT}",
+                    f"the local model needs extra packages (llama-cpp-python is missing):"
+                    f" {INSTALL_HINT}",
                     kind="config",
                 )
             generation = build_generation(call["messages"], call.get("optional_params") or {})

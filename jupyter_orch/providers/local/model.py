@@ -6,9 +6,12 @@ jupyter-orch (or registering the provider) costs nothing when the local model is
 
 from __future__ import annotations
 
+import atexit
+import importlib
 import os
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +20,9 @@ from typing import Any
 from jupyter_orch.core.errors import ProviderError
 
 from .weights import INSTALL_HINT
+
+THREADS_ENV = "JUPYTER_ORCH_LOCAL_THREADS"
+"""Environment variable setting the local model's CPU threads."""
 
 DEFAULT_MAX_TOKENS = 512
 """Answer length when the request sets none: a 135M model can loop until its context fills."""
@@ -83,13 +89,14 @@ class LocalModel:
     context_window
         Tokens of context to allocate.
     threads
-        CPU threads for generation (default: the machine's cores, at most 4).
+        CPU threads for generation and prompt reading (default: ``$JUPYTER_ORCH_LOCAL_THREADS``,
+        else half the machine's cores, at least 1 and at most 4).
     """
 
     def __init__(self, path: Path, context_window: int, threads: int | None = None) -> None:
         self.path = path
         self.context_window = context_window
-        self.threads = threads or min(os.cpu_count() or 1, 4)
+        self.threads = threads
         self.load_seconds: float | None = None
         # llama.cpp contexts are not thread-safe: one generation (and one load) at a time.
         self._lock = threading.Lock()
@@ -125,14 +132,43 @@ class LocalModel:
     def _loaded(self) -> Any:
         if self._llama is None:
             started = time.perf_counter()
-            self._llama = _counting_llama_class()(
-                model_path=str(self.path),
-                n_ctx=self.context_window,
-                n_threads=self.threads,
-                verbose=False,
-            )
+            try:
+                threads = self.threads or _default_threads()
+                self._llama = _counting_llama_class()(
+                    model_path=str(self.path),
+                    n_ctx=self.context_window,
+                    n_threads=threads,
+                    n_threads_batch=threads,
+                    verbose=False,
+                )
+            except ValueError as error:  # llama-cpp-python's "Failed to load model from file"
+                raise ProviderError(
+                    f"the local model could not load {self.path}: {error}", kind="config"
+                ) from error
             self.load_seconds = time.perf_counter() - started
+            # Free the model before interpreter teardown: llama-cpp-python's own __del__ runs
+            # too late then and fails with "'NoneType' object is not callable".
+            atexit.register(_close, weakref.ref(self._llama))
         return self._llama
+
+
+def _default_threads() -> int:
+    configured = os.environ.get(THREADS_ENV, "").strip()
+    if configured:
+        if not configured.isdigit() or int(configured) < 1:
+            raise ProviderError(
+                f"${THREADS_ENV} must be a positive integer, not {configured!r}", kind="config"
+            )
+        return int(configured)
+    # Measured on 2 shared cores: llama.cpp's OpenMP threads spin while they wait, so with
+    # other busy processes 2 threads streamed 6-7 tokens/s and 1 thread 25-39.
+    return max(1, min(4, (os.cpu_count() or 2) // 2))
+
+
+def _close(llama: weakref.ref[Any]) -> None:
+    loaded = llama()
+    if loaded is not None:
+        loaded.close()
 
 
 def _start(llama: Any, generation: Generation) -> Iterator[dict[str, Any]]:
@@ -151,8 +187,7 @@ def _start(llama: Any, generation: Generation) -> Iterator[dict[str, Any]]:
             messages=generation.messages, **settings
         )
         return chunks
-    from llama_cpp import llama_chat_format
-
+    llama_chat_format = _llama_cpp("llama_cpp.llama_chat_format")
     # Measured: with a forced function this handler's JSON grammar gives valid calls from
     # SmolLM2; its "auto" mode does not (the model never picks a tool on its own).
     handler = llama_chat_format.get_chat_completion_handler("chatml-function-calling")
@@ -213,14 +248,14 @@ def _counting_llama_class() -> Any:
     if _LLAMA_CLASS is not None:
         return _LLAMA_CLASS
     try:
-        from llama_cpp import Llama
+        llama: Any = _llama_cpp("llama_cpp").Llama
     except (ImportError, OSError) as error:
         raise ProviderError(
             f"the local model needs extra packages (llama-cpp-python: {error}): {INSTALL_HINT}",
             kind="config",
         ) from error
 
-    class CountingLlama(Llama):  # type: ignore[misc]  # llama_cpp ships no type information
+    class CountingLlama(llama):  # type: ignore[misc]  # Llama is Any: see _llama_cpp
         stop_event: threading.Event | None = None
         prompt_token_count = 0
         completion_token_count = 0
@@ -236,3 +271,12 @@ def _counting_llama_class() -> Any:
 
     _LLAMA_CLASS = CountingLlama
     return _LLAMA_CLASS
+
+
+def _llama_cpp(module: str) -> Any:
+    """Import a llama_cpp module as ``Any``.
+
+    Its types differ between versions and it may be absent where mypy runs, so
+    jupyter-orch checks its own code against the shapes documented above instead.
+    """
+    return importlib.import_module(module)

