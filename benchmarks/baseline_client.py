@@ -1,10 +1,12 @@
-"""A bare process consuming the same stream with LiteLLM (or the openai SDK) and nothing else.
+"""A bare process consuming the same stream with LiteLLM, the openai SDK, or our core alone.
 
 Its CPU per chunk is the baseline the kernel's is compared against: what the HTTP client
-costs by itself. Each repetition streams a short answer, then the long one: the difference
-divided by the difference in chunks is the cost of one more chunk, without the per-request
-cost. The server must serve a warm-up answer, then (short, long) per repetition. Run by
-case 2 as a subprocess; prints one JSON line::
+costs by itself. ``ours`` is our orchestrator and LiteLLM provider without a kernel (no
+display, no IPython), to tell our core's cost from the kernel's. Each repetition streams a
+short answer, then the long one: the difference divided by the difference in chunks is the
+cost of one more chunk, without the per-request cost. The server must serve a warm-up
+answer, then (short, long) per repetition. Run by case 2 as a subprocess; prints one JSON
+line::
 
     python -m benchmarks.baseline_client --client litellm --url URL --reps 3
 """
@@ -50,6 +52,21 @@ async def _openai_stream(url: str) -> int:
     return await _count(response)
 
 
+async def _orchestrator_stream(url: str) -> int:
+    from jupyter_orch.core.events import TextDelta
+    from jupyter_orch.core.orchestrator import Orchestrator
+    from jupyter_orch.core.request import ChatRequest
+    from jupyter_orch.core.thread import Thread
+    from jupyter_orch.providers.litellm import LiteLLMProvider
+
+    params = {"api_base": url, "api_key": "sk-test"}
+    request = ChatRequest("Write the benchmark answer.", Thread(), f"openai/{MODEL}", params=params)
+    chunks = 0
+    async for event in Orchestrator(LiteLLMProvider(), context_window=128_000).run(request):
+        chunks += isinstance(event, TextDelta)
+    return chunks
+
+
 async def _count(response: Any) -> int:
     chunks = 0
     async for chunk in response:
@@ -59,7 +76,8 @@ async def _count(response: Any) -> int:
 
 
 async def _main(client: str, url: str, reps: int) -> dict[str, Any]:
-    stream = _litellm_stream if client == "litellm" else _openai_stream
+    streams = {"litellm": _litellm_stream, "openai": _openai_stream, "ours": _orchestrator_stream}
+    stream = streams[client]
     await stream(url)  # warm-up: imports, connection pool, first-call setup
     samples = []
     for _ in range(reps):
@@ -75,7 +93,7 @@ async def _main(client: str, url: str, reps: int) -> dict[str, Any]:
 def main() -> None:
     """Parse the arguments, stream ``reps`` answers after a warm-up, print JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--client", choices=("litellm", "openai"), required=True)
+    parser.add_argument("--client", choices=("litellm", "openai", "ours"), required=True)
     parser.add_argument("--url", required=True)
     parser.add_argument("--reps", type=int, default=3)
     args = parser.parse_args()

@@ -131,7 +131,7 @@ def _checked(ex: Execution, contender: Contender) -> Execution:
 def _baselines(server: BenchServer, long: Reply, reps: int) -> dict[str, float | None]:
     """CPU ms per extra chunk of LiteLLM and of the openai SDK alone, in bare processes."""
     out: dict[str, float | None] = {}
-    for client in ("litellm", "openai"):
+    for client in ("litellm", "openai", "ours"):
         server.expect(long, *[SHORT, long] * reps)
         command = [sys.executable, "-m", "benchmarks.baseline_client", "--client", client]
         command += ["--url", server.url, "--reps", str(reps)]
@@ -187,6 +187,7 @@ def _paced_case(
         Row("kernel CPU for the cell", "ms", cpu, notes),
         Row("kernel CPU per extra chunk", "ms", per_chunk, notes),
         Row("CPU per chunk beyond its HTTP client alone", "ms", beyond, notes, 0.1),
+        _core_row(baselines),
     ]
     case.notes = [
         'jupyter-ai-magics runs with -m {"streaming":true} so the server paces it as a real '
@@ -223,6 +224,7 @@ def _unpaced_case(
         Row("kernel CPU for the cell", "ms", long, notes),
         Row("kernel CPU per extra chunk", "ms", per_chunk, notes),
         Row("CPU per chunk beyond its HTTP client alone", "ms", beyond, notes, 0.1),
+        _core_row(baselines),
     ]
     case.notes = [
         "CPU per extra chunk = (CPU of this turn - CPU of a 4-chunk turn) / extra chunks; "
@@ -243,6 +245,12 @@ def _chunk_costs(
     per_chunk = {k: _per_chunk(v, short.get(k), extra) for k, v in long.items()}
     beyond = {k: _minus(v, baselines.get(CLIENT_OF[k])) for k, v in per_chunk.items()}
     return per_chunk, beyond
+
+
+def _core_row(baselines: dict[str, float | None]) -> Row:
+    """Our orchestrator + provider without a kernel, beyond LiteLLM alone (both bare)."""
+    value = _minus(baselines.get("ours"), baselines.get("litellm"))
+    return Row("same, our core alone without a kernel (bare process)", "ms", {"ours": value})
 
 
 def _baseline_note(baselines: dict[str, float | None], how: str) -> str:

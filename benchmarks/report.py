@@ -150,8 +150,8 @@ def _cell(row: Row, contender: str) -> str:
 
 def _ratio(row: Row, peer: str) -> str:
     ours, theirs = row.values.get("ours"), row.values.get(peer)
-    if ours is None or theirs is None or ours <= 0:
-        return ""
+    if ours is None or theirs is None or ours <= 0 or theirs < 0:
+        return ""  # a ratio of a difference that came out negative (noise) means nothing
     return f"{theirs / ours:.1f}×"  # noqa: RUF001  # the multiplication sign is meant
 
 

@@ -60,7 +60,10 @@ class LocalLLM(CustomLLM):
     # litellm calls these with keyword arguments only; the ones used here are model,
     # messages and optional_params (and model_response for the non-streamed answers).
 
-    async def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[GenericStreamingChunk]:  # type: ignore[override]  # an async generator, which litellm's router accepts
+    # An async generator where the base declares a coroutine: litellm's router accepts both.
+    async def astreaming(  # type: ignore[override]
+        self, *args: Any, **kwargs: Any
+    ) -> AsyncIterator[GenericStreamingChunk]:
         """Stream the answer as litellm's generic chunks (text and tool-call pieces)."""
         model, generation = self._prepared(kwargs)
         try:
