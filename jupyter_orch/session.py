@@ -88,20 +88,16 @@ class Session:
         """Close everything registered, newest first; one failure does not stop the rest."""
         closers, self._async_closers = self._async_closers[::-1], []
         for closer in closers:
-            try:
+            with contextlib.suppress(Exception):  # cleanup must go on for the others
                 await closer()
-            except Exception:  # cleanup must go on for the others
-                pass
         self.close_now()
 
     def close_now(self) -> None:
         """Run the synchronous cleanups, newest first."""
         closers, self._sync_closers = self._sync_closers[::-1], []
         for closer in closers:
-            try:
+            with contextlib.suppress(Exception):  # cleanup must go on for the others
                 closer()
-            except Exception:  # cleanup must go on for the others
-                pass
 
     @staticmethod
     def running_loop() -> asyncio.AbstractEventLoop | None:

@@ -21,7 +21,7 @@ from .events import (
     TurnStarted,
     UsageReported,
 )
-from .messages import Message, ToolCall, Usage
+from .messages import ContentPart, Message, ToolCall, ToolResult, Usage
 from .policy import PolicyTable
 from .provider import (
     FinishChunk,
@@ -165,11 +165,16 @@ class Orchestrator:
             if not calls:
                 return
             names = {t.spec.name for t in offered}
+            images: list[ContentPart] = []
             for call in calls:
                 async for event in self.runner.run(call, names):
                     if isinstance(event, ToolCallFinished):
                         state.answered(call, _tool_message(call, event))
+                        images += _image_parts(event.result)
                     yield event
+            if images and await self.provider.supports_images(request.model):
+                # Tool messages carry text only; images follow as a user message.
+                state.turn.messages.append(Message("user", [_IMAGES_NOTE, *images]))
             if forced:
                 # A forced call is answered once; the next round answers in words.
                 offered, forced = [], None
@@ -233,7 +238,18 @@ class Orchestrator:
         return TurnFailed(exc.message, exc.kind, partial)
 
 
+_IMAGES_NOTE: ContentPart = {"type": "text", "text": "Images returned by the tool calls above:"}
+
+
+def _image_parts(result: ToolResult) -> list[ContentPart]:
+    if isinstance(result.content, str):
+        return []
+    return [p for p in result.content if p.get("type") == "image_url"]
+
+
 def _tool_message(call: ToolCall, finished: ToolCallFinished) -> Message:
-    return Message(
-        "tool", finished.result.text() or "(empty result)", tool_call_id=call.id, name=call.name
-    )
+    text = finished.result.text()
+    count = len(_image_parts(finished.result))
+    if count:
+        text += f"\n[{count} image(s) returned: shown to the user]"
+    return Message("tool", text or "(empty result)", tool_call_id=call.id, name=call.name)

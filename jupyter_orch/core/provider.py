@@ -88,3 +88,7 @@ class Provider(Protocol):
     async def context_window(self, model: str) -> int | None:
         """Return the model's input window in tokens, or ``None`` when unknown."""
         ...
+
+    async def supports_images(self, model: str) -> bool:
+        """Return whether the model reads images (tool results' images are then passed on)."""
+        ...

@@ -27,7 +27,7 @@ class TurnHook(Protocol):
         ...
 
     def end(self, interrupted: bool) -> dict[str, Any]:
-        """The turn ended; return MIME entries to add to the cell's final bundle."""
+        """End the turn; return MIME entries to add to the cell's final bundle."""
         ...
 
 
@@ -43,6 +43,7 @@ async def run_chat_cell(ext: Extension, line: str, body: str) -> None:
     mode = frontend(ext.shell, ext.config)
     renderer = _renderer(ext, mode, request.model, options.format, options.quiet)
     renderer.redact = scrub.redactor.text
+    renderer.summary.remarks.extend(ext.remarks(request))
     failure = await _stream(ext, request, renderer, mode, scrub)
     if failure is not None:
         raise fail(failure.message, ext.shell) from None
@@ -65,7 +66,9 @@ async def _stream(
             _show(event, renderer, hooks)
         renderer.summary.stop = "interrupted"
         _finish(renderer, hooks, interrupted=True)
-        raise fail("interrupted; the partial answer is kept in the thread, marked", ext.shell) from None
+        raise fail(
+            "interrupted; the partial answer is kept in the thread, marked", ext.shell
+        ) from None
     _finish(renderer, hooks, interrupted=False)
     return failure
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -94,19 +95,38 @@ class Extension:
         parts = self.session.take_attachments(thread.name)
         content: Any = [{"type": "text", "text": prompt}, *parts] if parts else prompt
         params = {**self.config.params, **options.params}
+        tools = options.tools
+        if _local(model) and options.force_tool is None:
+            tools = []  # measured: small local models cannot pick tools on their own
         return ChatRequest(
             content,
             thread,
             model,
             params=params,
-            tools=options.tools,
+            tools=tools,
             force_tool=options.force_tool,
             cell_id=self.cell_id,
             system_extra=self.session.system_extra(),
         )
 
+    def remarks(self, request: ChatRequest) -> list[str]:
+        """Return what the user should know about how ``request`` was built."""
+        if _local(request.model) and request.force_tool is None and len(self.session.registry):
+            return [LOCAL_TOOLS]
+        return []
+
     def _pre_run_cell(self, info: Any) -> None:
         self.cell_id = getattr(info, "cell_id", None)
+
+
+LOCAL_TOOLS = (
+    "The local model is offered tools only when one is forced with --tool NAME: "
+    "it cannot choose tools on its own."
+)
+
+
+def _local(model: str) -> bool:
+    return model.startswith("local/")
 
 
 _extension: Extension | None = None
@@ -168,10 +188,8 @@ def unload(shell: Any) -> None:
         cells.unregister(name)
     if cells.transform in shell.input_transformers_cleanup:
         shell.input_transformers_cleanup.remove(cells.transform)
-    try:
+    with contextlib.suppress(ValueError):  # already unregistered
         shell.events.unregister("pre_run_cell", ext._pre_run_cell)
-    except ValueError:
-        pass
     errors.uninstall(shell)
     if ext.config in shell.configurables:
         shell.configurables.remove(ext.config)

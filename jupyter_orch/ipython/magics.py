@@ -37,7 +37,7 @@ class ChatMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
 
     chat.__doc__ = chat_magic_spec.__doc__
 
-    @line_magic("chat")  # type: ignore[misc]
+    @line_magic("chat")  # type: ignore[arg-type]  # IPython types line_magic loosely
     def chat_line(self, line: str) -> None:
         """Manage chats: ``%chat help`` lists the subcommands."""
         try:

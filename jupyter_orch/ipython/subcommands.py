@@ -28,6 +28,11 @@ HELP = """%chat subcommands:
   tools disable python     stop offering run_python
   expose VAR...            let the model inspect these variables (read-only)
   policy NAME auto|ask|deny  set the policy of a tool or a source (notebook, mcp:NAME...)
+  export PATH [--thread T] [--format md|json|html] [--session]
+                           write the chat transcript (this notebook's store)
+  replay PATH | off        answer from a recording (a JSONL store or an .ipynb)
+  fork NEW [--from-cell ID | --turn N]
+                           branch the current thread into NEW (up to that turn)
   help                     this text"""
 
 

@@ -23,7 +23,6 @@ from ..core.provider import Provider
 from ..core.request import ChatRequest
 from ..transcript.fork import fork_thread, turn_index
 from ..transcript.redact import Redactor
-from . import subcommands
 from .subcommands import subcommand
 
 if TYPE_CHECKING:
@@ -34,13 +33,6 @@ if TYPE_CHECKING:
     from ..transcript.replay import Replay
     from ..transcript.store import TranscriptStore
     from .extension import Extension
-
-HELP_LINES = """
-  export PATH [--thread T] [--format md|json|html] [--session]
-                           write the chat transcript (this notebook's store)
-  replay PATH | off        answer from a recording (a JSONL store or an .ipynb)
-  fork NEW [--from-cell ID | --turn N]
-                           branch the current thread into NEW (up to that turn)"""
 
 
 class Transcripts:
@@ -220,8 +212,6 @@ def install(ext: Extension) -> Transcripts:
     ext.approver_wrappers.append(state.wrap_approver)
     ext.config.observe(state._on_replay_setting, "replay")
     ext.session.on_close(now=state.close)
-    if HELP_LINES not in subcommands.HELP:
-        subcommands.HELP = subcommands.HELP.replace("\n  help ", HELP_LINES + "\n  help ", 1)
     if ext.config.replay:
         state._on_replay_setting({"new": ext.config.replay})
     return state

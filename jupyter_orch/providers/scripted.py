@@ -43,6 +43,8 @@ class ScriptedProvider:
     ----------
     window
         The context window it reports for every model (``None``: unknown).
+    images
+        Whether it claims to read images.
     default
         Called with the request when the queue is empty; returns the text to answer. Without
         it an empty queue is an error (a test asked for more than it scripted).
@@ -53,11 +55,13 @@ class ScriptedProvider:
         *,
         window: int | None = None,
         default: Callable[[ProviderRequest], str] | None = None,
+        images: bool = False,
     ) -> None:
         self.requests: list[ProviderRequest] = []
         self._steps: deque[_Step] = deque()
         self._window = window
         self._default = default
+        self._images = images
 
     def enqueue_text(self, *pieces: str, usage: Usage | None = None) -> ScriptedProvider:
         """Answer the next call with text, streamed as ``pieces``."""
@@ -111,6 +115,10 @@ class ScriptedProvider:
     async def context_window(self, model: str) -> int | None:
         """Return the window given at construction."""
         return self._window
+
+    async def supports_images(self, model: str) -> bool:
+        """Return the ``images`` flag given at construction."""
+        return self._images
 
     async def stream(self, request: ProviderRequest) -> AsyncIterator[ProviderChunk]:
         """Play the next scripted answer."""

@@ -279,6 +279,10 @@ class ReplayProvider:
         """Unknown: a replay trims nothing (set ``JupyterOrch.context_window`` to trim)."""
         return None
 
+    async def supports_images(self, model: str) -> bool:
+        """Answer as the live provider would, so replayed requests are built alike."""
+        return await self._live().supports_images(model)
+
     async def stream(self, request: ProviderRequest) -> AsyncIterator[ProviderChunk]:
         """Yield the recorded answer to ``request``."""
         cursor = self.replay.cursor

@@ -380,3 +380,30 @@ def test_no_tools_offers_none() -> None:
     orch, _ = make(provider)
     run(collect(orch, Thread(), tools=()))
     assert provider.requests[0].tools == []
+
+
+class ChartTool(AddTool):
+    """A tool whose result holds an image, as MCP and matplotlib results do."""
+
+    async def call(self, arguments: dict[str, Any]) -> ToolResult:
+        image = {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}
+        return ToolResult([{"type": "text", "text": "a chart"}, image])
+
+
+@pytest.mark.parametrize("vision", [True, False])
+def test_images_in_tool_results_reach_only_models_that_read_images(vision: bool) -> None:
+    provider = ScriptedProvider(images=vision).enqueue_tool_call("add", {"a": 1, "b": 1}, id="i1")
+    provider.enqueue_text("nice chart")
+    orch = Orchestrator(provider, policy=PolicyTable(default="auto"))
+    orch.registry.add(ChartTool())
+    run(collect(orch, Thread()))
+    sent = provider.requests[1].messages[2:]
+    tool_message = {"role": "tool", "content": "a chart\n[1 image(s) returned: shown to the user]", "tool_call_id": "i1", "name": "add"}
+    image_message = {
+        "role": "user",
+        "content": [
+            {"type": "text", "text": "Images returned by the tool calls above:"},
+            {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}},
+        ],
+    }
+    assert sent == ([tool_message, image_message] if vision else [tool_message])

@@ -26,12 +26,6 @@ from jupyter_orch.providers.local.weights import KNOWN_MODELS, is_importable, lo
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-# litellm's streamed Delta type is built lazily by pydantic, which warns about a ReadOnly
-# TypedDict item inside litellm itself (litellm 1.106, pydantic 2): not ours to fix.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Item 'summary' on TypedDict class 'ChatCompletionReasoningItem':UserWarning"
-)
-
 MODEL = "local/smollm2"
 ADD_TOOL = {
     "type": "function",

@@ -124,7 +124,8 @@ def kernel(env: dict[str, str] | None = None) -> Iterator[Kernel]:
         km.kernel_spec.argv[0] = sys.executable
         full_env = {**os.environ, "IPYTHONDIR": ipdir, "LITELLM_LOCAL_MODEL_COST_MAP": "True", **(env or {})}
         full_env.pop("JUPYTER_ORCH_MODEL", None)
-        km.start_kernel(env=full_env)
+        # The kernel works in a scratch folder: transcripts and files it writes stay there.
+        km.start_kernel(env=full_env, cwd=ipdir)
         k = Kernel(km)
         try:
             yield k

@@ -100,7 +100,9 @@ class CellRenderer:
                 card = ToolCard(view, event.pending)
                 self._cards[event.call.id] = card
                 display(card.widget)
-        elif isinstance(event, (ToolCallApproved, ToolCallRejected, ToolCallStarted, ToolCallFinished)):
+        elif isinstance(
+            event, (ToolCallApproved, ToolCallRejected, ToolCallStarted, ToolCallFinished)
+        ):
             self._card_event(event)
 
     def finish(self, extra: dict[str, Any] | None = None) -> None:
@@ -139,7 +141,9 @@ class CellRenderer:
             self._stream.close()
             self._stream = None
 
-    def _card_event(self, event: ToolCallApproved | ToolCallRejected | ToolCallStarted | ToolCallFinished) -> None:
+    def _card_event(
+        self, event: ToolCallApproved | ToolCallRejected | ToolCallStarted | ToolCallFinished
+    ) -> None:
         if isinstance(event, ToolCallFinished):
             self._images.extend(event.result.display)
         card = self._cards.get(event.call.id)

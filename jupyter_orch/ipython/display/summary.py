@@ -55,6 +55,7 @@ class TurnSummary:
     seconds: float = 0.0
     stop: str = ""
     error: str = ""
+    remarks: list[str] = field(default_factory=list)
 
     def add(self, event: Event) -> ToolView | None:
         """Fold ``event`` in; return the tool view it touched, if any."""
@@ -77,7 +78,9 @@ class TurnSummary:
             self.error = event.message
         return None
 
-    def _update(self, event: ToolCallApproved | ToolCallRejected | ToolCallFinished) -> ToolView | None:
+    def _update(
+        self, event: ToolCallApproved | ToolCallRejected | ToolCallFinished
+    ) -> ToolView | None:
         view = self.find(event.call.id)
         if view is None:
             return None
@@ -109,14 +112,14 @@ class TurnSummary:
         return " · ".join(parts)
 
     def notes(self) -> list[str]:
-        """Return the lines that say how the turn ended, when not normally."""
+        """Return remarks on the turn and lines that say how it ended, when not normally."""
         notes = {
             "max_rounds": "Stopped: the model used the maximum number of tool rounds "
             "(JupyterOrch.max_rounds).",
             "interrupted": "Interrupted: the answer above is partial.",
             "length": "The answer hit the max_tokens limit and is cut.",
         }
-        out = [notes[self.stop]] if self.stop in notes else []
+        out = [*self.remarks, *([notes[self.stop]] if self.stop in notes else [])]
         if self.error:
             out.append(f"Error: {self.error}")
         return out
@@ -135,7 +138,9 @@ class TurnSummary:
         """Render the turn as plain text."""
         out: list[str] = []
         for seg in self.segments:
-            out.append(seg if isinstance(seg, str) else f"\n[tool {seg.call.name}: {seg.outcome()}]\n")
+            out.append(
+                seg if isinstance(seg, str) else f"\n[tool {seg.call.name}: {seg.outcome()}]\n"
+            )
         out.extend(f"\n{n}" for n in self.notes())
         if footer:
             out.append(f"\n-- {self.footer()}")
@@ -146,7 +151,8 @@ def tool_markdown(view: ToolView) -> str:
     """Render one tool call as a folded ``<details>`` block."""
     args = pretty_json(view.arguments)
     result = view.result.text() if view.result is not None else ""
-    head = f"🔧 <code>{html.escape(view.call.name)}</code> ({html.escape(view.source)}) — {html.escape(view.outcome())}"
+    name, source = html.escape(view.call.name), html.escape(view.source)
+    head = f"🔧 <code>{name}</code> ({source}) — {html.escape(view.outcome())}"
     if view.result is not None and view.decision is not None and view.decision.approved:
         head += f" · {view.seconds * 1000:.0f} ms"
     body = f"<b>arguments</b>\n<pre>{html.escape(args)}</pre>"

@@ -55,6 +55,9 @@ _SECRET_NAMES = ("KEY", "TOKEN", "SECRET", "PASSWORD")
 
 def to_provider_error(exc: BaseException, model: str, params: dict[str, Any]) -> ProviderError:
     """Map a litellm exception to a one-line :class:`ProviderError`."""
+    carried = getattr(exc, "orch_error", None)
+    if isinstance(carried, ProviderError):
+        return carried  # the local provider's own one-line message, carried through litellm
     names = {c.__name__ for c in type(exc).__mro__}
     detail = redact(clean_message(exc), params)
     if "Connection error" in detail or "Connection refused" in detail:

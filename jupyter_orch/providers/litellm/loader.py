@@ -75,7 +75,6 @@ def warm_in_background() -> threading.Thread | None:
 
 
 def _quiet_load() -> None:
-    try:
+    # A failure is reported when a model call needs litellm, not from this thread.
+    with contextlib.suppress(BaseException):
         load_litellm()
-    except BaseException:  # reported when a model call needs litellm
-        pass

@@ -55,6 +55,14 @@ class LiteLLMProvider:
                 self._windows[model] = None
         return self._windows[model]
 
+    async def supports_images(self, model: str) -> bool:
+        """Return litellm's opinion of whether ``model`` reads images (``False`` when unsure)."""
+        litellm = await _litellm()
+        try:
+            return bool(litellm.supports_vision(model=model))
+        except Exception:  # noqa: BLE001  # unknown models are treated as text-only
+            return False
+
     async def stream(self, request: ProviderRequest) -> AsyncIterator[ProviderChunk]:
         """Yield the answer's chunks; raise :class:`ProviderError` with one line on failure."""
         litellm = await _litellm()
