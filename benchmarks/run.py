@@ -57,7 +57,7 @@ class Sizes:
     thread_reps: int
 
 
-FULL = Sizes(5, case_stream.Plan(2000, 100, 1, 3), 3, 10, 200, 3, (10, 100, 500, 1000, 2000), 50)
+FULL = Sizes(5, case_stream.Plan(2000, 100, 1, 5), 3, 10, 200, 3, (10, 100, 500, 1000, 2000), 50)
 SMOKE = Sizes(1, case_stream.Plan(40, 400, 1, 1), 1, 1, 5, 1, (10, 100, 500), 3)
 
 

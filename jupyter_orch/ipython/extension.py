@@ -144,7 +144,7 @@ def load(shell: Any) -> None:
     global _extension
     if _extension is not None:
         return
-    from ..tools.python.decorator import install_pending
+    from ..tools.python.pending import install_pending
     from .chat_cell import run_chat_cell
     from .magics import ChatMagics
     from .transcript_commands import install as install_transcripts

@@ -7,16 +7,14 @@ from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
 from jupyter_orch.core.policy import check_policy
-from jupyter_orch.session import Session, current
+from jupyter_orch.session import current
 
 from .functions import FunctionTool
+from .pending import PENDING, drain_pending, install_pending, queue, register
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 ATTRIBUTE = "__jupyter_orch_tool__"
-
-# Tools decorated before the extension was loaded; the extension adds them at load.
-PENDING: list[FunctionTool] = []
 
 
 @overload
@@ -88,7 +86,7 @@ def tool(
             setattr(func, ATTRIBUTE, made)
         session = current()
         if session is None:
-            _queue(made)
+            queue(made)
         else:
             register(session, made)
         return func
@@ -96,31 +94,3 @@ def tool(
     if fn is not None:
         return decorate(fn)
     return decorate
-
-
-def register(session: Session, made: FunctionTool) -> None:
-    """Add ``made`` to ``session``; a policy given to the decorator becomes a per-tool setting."""
-    session.registry.add(made)
-    if made.spec.default_policy is not None:
-        session.policy.per_tool[made.spec.name] = made.spec.default_policy
-
-
-def drain_pending() -> list[FunctionTool]:
-    """Return the tools decorated before the extension loaded, and forget them."""
-    drained = list(PENDING)
-    PENDING.clear()
-    return drained
-
-
-def install_pending(session: Session) -> list[FunctionTool]:
-    """Register every pending tool into ``session`` (what the extension does at load)."""
-    drained = drain_pending()
-    for made in drained:
-        register(session, made)
-    return drained
-
-
-def _queue(made: FunctionTool) -> None:
-    # A re-run cell redefines the function: the newer tool replaces the older one.
-    PENDING[:] = [t for t in PENDING if t.spec.name != made.spec.name]
-    PENDING.append(made)
