@@ -60,7 +60,7 @@ class LiteLLMProvider:
         litellm = await _litellm()
         try:
             return bool(litellm.supports_vision(model=model))
-        except Exception:  # noqa: BLE001  # unknown models are treated as text-only
+        except Exception:  # unknown models are treated as text-only
             return False
 
     async def stream(self, request: ProviderRequest) -> AsyncIterator[ProviderChunk]:

@@ -22,7 +22,19 @@ _WHERE = {
     "variable_tools": "variables",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "PENDING",
+    "Docstring",
+    "FunctionTool",
+    "RunPythonTool",
+    "VariableView",
+    "drain_pending",
+    "format_result",
+    "install_pending",
+    "parse_docstring",
+    "tool",
+    "variable_tools",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -10,7 +10,7 @@ from jupyter_orch.core.policy import check_policy
 from jupyter_orch.session import current
 
 from .functions import FunctionTool
-from .pending import PENDING, drain_pending, install_pending, queue, register
+from .pending import queue, register
 
 F = TypeVar("F", bound=Callable[..., Any])
 
