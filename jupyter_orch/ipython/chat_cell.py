@@ -33,6 +33,7 @@ class TurnHook(Protocol):
 
 async def run_chat_cell(ext: Extension, line: str, body: str) -> None:
     """Run a ``%%chat`` cell on the kernel's loop (the cell awaits this coroutine)."""
+    await ext.mount_configured()
     try:
         options = parse_chat_options(line)
         request = ext.build_request(options, body)

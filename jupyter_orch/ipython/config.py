@@ -63,6 +63,11 @@ class JupyterOrch(Configurable):  # type: ignore[misc]  # traitlets ships no typ
     headless_allow = List(Unicode(), help="Tools (or sources) approved in headless runs.").tag(
         config=True
     )
+    mcp_config = List(
+        Unicode(),
+        help="MCP config files ({'mcpServers': ...} or VS Code's {'servers': ...}) whose servers "
+        "are mounted at the first %%chat or %mcp of the session (never at %load_ext).",
+    ).tag(config=True)
     warm = Bool(True, help="Import LiteLLM in a background thread after %load_ext.").tag(
         config=True
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
-from collections.abc import Callable
+import shlex
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..core.approval import Approver
@@ -43,6 +44,8 @@ class Extension:
         self.provider: Provider | None = None
         self.cell_id: str | None = None
         self.turn_hooks: list[Any] = []
+        self.mcp_run: Callable[[str], Awaitable[None]] | None = None
+        self._configured_mounted = False
         self.approver_wrappers: list[Callable[[Approver], Approver]] = []
 
     def get_provider(self) -> Provider:
@@ -108,6 +111,19 @@ class Extension:
             cell_id=self.cell_id,
             system_extra=self.session.system_extra(),
         )
+
+    async def mount_configured(self) -> None:
+        """Mount the MCP config files named in ``JupyterOrch.mcp_config``, once.
+
+        This runs at the first ``%%chat`` or ``%mcp`` of the session, never at ``%load_ext``:
+        loading stays free of processes and network, and servers start only because the
+        user's own configuration names them.
+        """
+        if self._configured_mounted or self.mcp_run is None:
+            return
+        self._configured_mounted = True
+        for path in self.config.mcp_config:
+            await self.mcp_run(f"load {shlex.quote(path)}")
 
     def remarks(self, request: ChatRequest) -> list[str]:
         """Return what the user should know about how ``request`` was built."""
@@ -175,7 +191,13 @@ def _load_mcp(shell: Any, ext: Extension) -> None:
         return
     magics = McpMagics(shell, ext.session)
     shell.register_magics(magics)
-    cells.register_async_line_magic("mcp", magics.run)
+
+    async def mcp_line(line: str) -> None:
+        await ext.mount_configured()
+        await magics.run(line)
+
+    ext.mcp_run = magics.run
+    cells.register_async_line_magic("mcp", mcp_line)
 
 
 def unload(shell: Any) -> None:

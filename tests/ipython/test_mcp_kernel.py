@@ -212,3 +212,21 @@ def test_interrupt_during_an_mcp_call_cancels_it_and_the_server_stays_usable(
     listing = _ok(k.run("%mcp list")).splitlines()
     assert listing[1].split()[:3] == ["tiny", "stdio", "connected"]
     assert psutil.Process(pid).is_running()
+
+
+def test_servers_named_in_the_users_ipython_config_start_at_the_first_mcp_use_not_at_load(
+    tmp_path: Path,
+) -> None:
+    config_file = tmp_path / "mcp.json"
+    config_file.write_text(json.dumps({"mcpServers": {"time": {"command": "mcp-server-time"}}}))
+    ipython_config = (
+        'c.InteractiveShellApp.extensions = ["jupyter_orch"]\n'
+        f"c.JupyterOrch.mcp_config = [{str(config_file)!r}]\n"
+    )
+    with kernel(ipython_config=ipython_config) as k:
+        children = "import psutil, os; print(len(psutil.Process(os.getpid()).children()))"
+        assert _ok(k.run(children)) == "0\n"  # loaded, but nothing started yet
+        listed = _ok(k.run("%mcp list", timeout=90))
+        assert "time" in listed and "connected" in listed
+        assert int(_ok(k.run(children))) >= 1
+        assert "convert_time" in _ok(k.run("%chat tools"))

@@ -117,9 +117,17 @@ class Kernel:
 
 
 @contextmanager
-def kernel(env: dict[str, str] | None = None) -> Iterator[Kernel]:
-    """Start a fresh kernel of this Python, with a private IPython dir and no network price list."""
+def kernel(env: dict[str, str] | None = None, ipython_config: str = "") -> Iterator[Kernel]:
+    """Start a fresh kernel of this Python, with a private IPython dir and no network price list.
+
+    ``ipython_config`` becomes the profile's ipython_config.py (the user's own configuration).
+    """
     with tempfile.TemporaryDirectory() as ipdir:
+        if ipython_config:
+            profile = os.path.join(ipdir, "profile_default")
+            os.makedirs(profile)
+            with open(os.path.join(profile, "ipython_config.py"), "w") as f:
+                f.write(ipython_config)
         km = KernelManager(kernel_name="python3")
         km.kernel_spec.argv[0] = sys.executable
         full_env = {**os.environ, "IPYTHONDIR": ipdir, "LITELLM_LOCAL_MODEL_COST_MAP": "True", **(env or {})}
