@@ -35,14 +35,7 @@ _FILLER = "The kernel streams a paragraph of the answer into the cell output. " 
 def run(sizes: list[int], reps: int) -> CaseResult:
     """Time request building and a whole scripted turn for each thread size."""
     case = CaseResult("threads", "5. Long threads: building the next request (scripted provider)")
-    timings: dict[int, dict[str, float | None]] = {}
-    for size in sizes:
-        thread = build_thread(size)
-        timings[size] = {
-            "request": _time(partial(_provider_messages, thread, WINDOW), reps),
-            "untrimmed": _time(partial(_provider_messages, thread, None), reps),
-            "turn": _time(partial(_run_turn, thread), max(3, reps // 4)),
-        }
+    timings = _timings(sizes, reps)
     labels = {
         "request": "request built, {:,} turns, 128k window",
         "untrimmed": "request built, {:,} turns, no window",
@@ -98,14 +91,29 @@ async def _one_turn(thread: Thread) -> None:
     thread.turns.pop()  # keep the thread at its size for the next repetition
 
 
-def _time(action: Callable[[], object], reps: int) -> float | None:
-    action()  # warm-up
-    samples = []
-    for _ in range(reps):
-        started = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - started) * 1000)
-    return median(samples)
+def _timings(sizes: list[int], reps: int) -> dict[int, dict[str, float | None]]:
+    """Median ms of each measure and size; repetitions go round all of them in turn, so a
+    moment of contention on a shared machine spreads over every size, not one."""
+    actions: dict[tuple[int, str], Callable[[], object]] = {}
+    for size in sizes:
+        thread = build_thread(size)
+        actions[size, "request"] = partial(_provider_messages, thread, WINDOW)
+        actions[size, "untrimmed"] = partial(_provider_messages, thread, None)
+        actions[size, "turn"] = partial(_run_turn, thread)
+    samples: dict[tuple[int, str], list[float]] = {key: [] for key in actions}
+    for action in actions.values():
+        action()  # warm-up
+    for rep in range(reps):
+        for key, action in actions.items():
+            if key[1] == "turn" and rep % 4:
+                continue  # a whole turn is slower and steadier: a quarter of the repetitions
+            started = time.perf_counter()
+            action()
+            samples[key].append((time.perf_counter() - started) * 1000)
+    return {
+        size: {k: median(samples[size, k]) for k in ("request", "untrimmed", "turn")}
+        for size in sizes
+    }
 
 
 def _growth(timings: dict[int, dict[str, float | None]], key: str) -> float | None:

@@ -2,7 +2,8 @@
 
 Each message is read straight off the iopub socket: its arrival time is this process's
 ``time.monotonic()`` taken right after the frames are received, and its size is the sum of
-its raw ZMQ frame sizes (what the kernel put on the wire for a frontend).
+its raw ZMQ frame sizes (what the kernel put on the wire for a frontend). The kernel's own
+creation time of a message (its header date, wall clock) is converted to the same clock.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from jupyter_client.manager import KernelManager
 
 Msg = dict[str, Any]
 ROOT = Path(__file__).resolve().parents[1]
+WALL_MINUS_MONOTONIC = time.time() - time.monotonic()
+"""Converts a wall-clock time of this machine (a message header's date) to ``monotonic``."""
 OUTPUT_TYPES = {"stream", "display_data", "update_display_data", "execute_result"}
 
 
@@ -37,6 +40,11 @@ class Received:
     msg: Msg
     at: float
     size: int
+
+    @property
+    def created(self) -> float:
+        """When the kernel created the message (its header date), on ``time.monotonic()``."""
+        return float(self.msg["header"]["date"].timestamp()) - WALL_MINUS_MONOTONIC
 
     @property
     def type(self) -> str:
