@@ -2,7 +2,7 @@
 
 Usage (from the repository root, with the project's venv)::
 
-    .venv/bin/python -m benchmarks                  # full run (~6-8 min), peers included
+    .venv/bin/python -m benchmarks                  # full run (~5 min), peers included
     .venv/bin/python -m benchmarks --smoke          # every case once, tiny sizes (~1-2 min)
     .venv/bin/python -m benchmarks --cases stream,cold --no-peers
     .venv/bin/python -m benchmarks --update-docs    # also rewrite docs/benchmarks.md's table

@@ -95,6 +95,15 @@ class UsageReported:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerCompleted:
+    """The answer's text is complete and no tool call follows; usage and the end may still come.
+
+    Providers can take a while between the last token and the end of the stream (LiteLLM
+    rebuilds the whole response first): a renderer can show the final answer now.
+    """
+
+
+@dataclass(frozen=True, slots=True)
 class TurnFinished:
     """The turn ended; ``answer`` is the assistant's text over all rounds."""
 
@@ -123,6 +132,7 @@ Event = (
     | ToolCallStarted
     | ToolCallFinished
     | UsageReported
+    | AnswerCompleted
     | TurnFinished
     | TurnFailed
 )

@@ -11,6 +11,7 @@ from typing import Any
 from .approval import Approver, InteractiveApprover
 from .errors import ProviderError
 from .events import (
+    AnswerCompleted,
     Event,
     RoundStarted,
     StopReason,
@@ -202,6 +203,8 @@ class Orchestrator:
                 yield UsageReported(chunk.usage)
             elif isinstance(chunk, FinishChunk):
                 state.stop = "length" if chunk.reason == "length" else "done"
+                if assembler.empty:
+                    yield AnswerCompleted()
         calls.extend(assembler.calls(index))
 
     def _offered(self, request: ChatRequest) -> list[Tool]:

@@ -46,6 +46,11 @@ class ToolCallAssembler:
         if chunk.arguments:
             part.arguments.append(chunk.arguments)
 
+    @property
+    def empty(self) -> bool:
+        """Whether no tool-call piece has arrived."""
+        return not self._parts
+
     def calls(self, round_index: int) -> list[ToolCall]:
         """Return the calls in index order; a call the provider left without an id gets one."""
         return [

@@ -96,6 +96,7 @@ class OpenAIServer:
         self._arrived = threading.Condition(self._lock)
         self._requests: list[dict[str, Any]] = []
         self._first_bytes: list[float] = []
+        self._last_bytes: list[float] = []
         self._serial = 0
         self._call_serial = 0
         self._stopping = threading.Event()
@@ -122,6 +123,12 @@ class OpenAIServer:
         """``time.monotonic()`` when each response's first body byte was written."""
         with self._lock:
             return list(self._first_bytes)
+
+    @property
+    def last_byte_times(self) -> list[float]:
+        """``time.monotonic()`` when each whole response had been written (cut ones excluded)."""
+        with self._lock:
+            return list(self._last_bytes)
 
     def enqueue(self, *replies: Reply) -> None:
         """Queue replies; each chat request takes the oldest one."""
@@ -202,6 +209,11 @@ class OpenAIServer:
         now = time.monotonic()
         with self._lock:
             self._first_bytes.append(now)
+
+    def _last_byte_written(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._last_bytes.append(now)
 
     def _track(self, connection: socket.socket) -> None:
         with self._lock:
@@ -309,6 +321,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.owner._first_byte_written()
         if cut_at is not None:
             self.close_connection = True
+        else:
+            self.server.owner._last_byte_written()
 
     def _stream(self, answer: wire.Answer, include_usage: bool) -> None:
         self.send_response(200)
@@ -321,6 +335,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         tail = b"".join(wire.frame(event) for event in answer.stream_tail(include_usage))
         self.wfile.write(tail + wire.LAST_FRAME)
+        self.server.owner._last_byte_written()
 
     def _stream_pieces(self, answer: wire.Answer) -> bool:
         """Write the paced pieces; return False when the reply says to cut or the server stops."""

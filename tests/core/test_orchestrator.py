@@ -11,6 +11,7 @@ import pytest
 from jupyter_orch.core.approval import Decision, HeadlessApprover
 from jupyter_orch.core.errors import ProviderError
 from jupyter_orch.core.events import (
+    AnswerCompleted,
     Event,
     RoundStarted,
     TextDelta,
@@ -101,6 +102,7 @@ def test_a_text_turn_streams_deltas_and_ends_with_the_whole_answer() -> None:
         TextDelta("Hel"),
         TextDelta("lo"),
         UsageReported(Usage(3, 2)),
+        AnswerCompleted(),
         TurnFinished("Hello", Usage(3, 2)),
     ]
     assert [m.to_provider() for m in thread.request_messages()] == [

@@ -28,7 +28,14 @@ def test_the_answer_streams_in_several_updates_then_leaves_one_markdown_bundle(
     partial = [m for m in ex.outputs()[:clear] if m["msg_type"] in ("display_data", "update_display_data")]
     assert len(partial) >= 4, kinds
     assert "waiting for the first token" in partial[0]["content"]["data"]["text/markdown"]
-    assert kinds[clear:] == ["clear_output", "display_data"]
+    # One final output, shown as soon as the answer is complete, then completed in place
+    # (usage and the turn record arrive when the provider's stream ends).
+    tail = ex.outputs()[clear:]
+    assert kinds[clear : clear + 2] == ["clear_output", "display_data"]
+    final_id = tail[1]["content"]["transient"]["display_id"]
+    assert [(m["msg_type"], m["content"]["transient"]["display_id"]) for m in tail[2:]] == [
+        ("update_display_data", final_id)
+    ]
     (bundle,) = ex.final_bundles()
     assert set(bundle) == {"text/markdown", "text/plain", "application/vnd.jupyter-orch.turn+json"}
     assert bundle["text/markdown"].startswith(ANSWER)

@@ -40,9 +40,20 @@ class Execution:
         return [m["content"] for m in self.iopub if m["msg_type"] == "error"]
 
     def final_bundles(self) -> list[dict[str, Any]]:
-        """The display_data bundles shown after the last clear_output (what the saved cell keeps)."""
+        """The bundles shown after the last clear_output, with later display updates applied
+        (what a frontend shows and a saved notebook keeps)."""
         last = max((i for i, m in enumerate(self.iopub) if m["msg_type"] == "clear_output"), default=-1)
-        return [m["content"]["data"] for m in self.iopub[last + 1 :] if m["msg_type"] == "display_data"]
+        shown: list[dict[str, Any]] = []
+        ids: dict[str, int] = {}
+        for m in self.iopub[last + 1 :]:
+            display_id = m["content"].get("transient", {}).get("display_id")
+            if m["msg_type"] == "display_data":
+                if display_id:
+                    ids[display_id] = len(shown)
+                shown.append(m["content"]["data"])
+            elif m["msg_type"] == "update_display_data" and display_id in ids:
+                shown[ids[display_id]] = m["content"]["data"]
+        return shown
 
     def widgets(self, model: str) -> list[Msg]:
         """comm_open messages of widgets of the given model name (e.g. ButtonModel)."""

@@ -8,6 +8,7 @@ from typing import Any
 from IPython.display import DisplayHandle, clear_output, display
 
 from ...core.events import (
+    AnswerCompleted,
     Event,
     TextDelta,
     ToolCallApproved,
@@ -72,6 +73,7 @@ class CellRenderer:
         self._waiting: Handle | None = None
         self._cards: dict[str, Any] = {}
         self._images: list[dict[str, Any]] = []
+        self._final: Handle | None = None
         self.redact: Callable[[str], str] = str
         """Applied to the final bundle's text (a last pass: events arrive redacted already)."""
 
@@ -84,6 +86,9 @@ class CellRenderer:
     def handle(self, event: Event) -> None:
         """Show one event."""
         view = self.summary.add(event)
+        if isinstance(event, AnswerCompleted):
+            # Show the answer now; usage and the turn record join it when the stream ends.
+            self._final = self._show_final({})
         if self._quiet:
             return
         if isinstance(event, TextDelta):
@@ -111,11 +116,25 @@ class CellRenderer:
         ``extra`` adds MIME entries (the turn's JSON record). A turn that failed before
         producing anything leaves no output: its one-line error says it all.
         """
-        self._close_stream()
         summary = self.summary
         if not summary.segments and summary.error:
+            self._close_stream()
             clear_output()
             return
+        if self._final is None:
+            self._show_final(extra or {})
+        else:
+            self._final.update(self._bundle(extra or {}))
+        for image in self._images:
+            display(image, raw=True)
+
+    def _show_final(self, extra: dict[str, Any]) -> Handle:
+        self._close_stream()
+        clear_output(wait=True)
+        return show(self._bundle(extra))
+
+    def _bundle(self, extra: dict[str, Any]) -> dict[str, Any]:
+        summary = self.summary
         if self._mime == "text/plain":
             bundle: dict[str, Any] = {"text/plain": summary.to_text(footer=not self._quiet)}
         else:
@@ -124,11 +143,8 @@ class CellRenderer:
                 "text/plain": summary.to_text(footer=not self._quiet),
             }
         bundle = {mime: self.redact(text) for mime, text in bundle.items()}
-        bundle.update(extra or {})
-        clear_output(wait=True)
-        display(bundle, raw=True)
-        for image in self._images:
-            display(image, raw=True)
+        bundle.update(extra)
+        return bundle
 
     def _text(self, text: str) -> None:
         if self._stream is None:

@@ -108,7 +108,8 @@ class TurnSummary:
             parts.append(f"{self.usage.prompt_tokens:,} → {self.usage.completion_tokens:,} tokens")
         if self.usage.cost:
             parts.append(f"${self.usage.cost:.4f}")
-        parts.append(f"{self.seconds:.1f} s")
+        if self.seconds:
+            parts.append(f"{self.seconds:.1f} s")
         return " · ".join(parts)
 
     def notes(self) -> list[str]:
