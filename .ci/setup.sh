@@ -26,4 +26,6 @@ if [[ $what == test ]]; then
   fi
   npm ci --prefix tests/support/npm --no-audit --no-fund --loglevel=error
   bash .ci/install-browser.sh
+  # The benchmarks' peers (jupyter-ai-magics, chatlab) in their own venv, for the smoke run.
+  bash benchmarks/setup_peers.sh
 fi

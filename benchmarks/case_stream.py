@@ -7,8 +7,11 @@ here) records its first byte, the iopub reader stamps each message on arrival.
 - first token visible: arrival of the first output message showing the answer's first
   piece, minus the server's first body byte of that response (also by the message's own
   header date, the kernel's wall clock converted to monotonic: when the kernel sent it);
-- last chunk to final output: arrival of the last message showing the whole answer minus
-  when the server sent the last piece (paced: its schedule, see ``paced_last_piece``);
+- last chunk to final output: arrival of the first message showing the whole answer in one
+  output (its beginning and its end together) minus when the server sent the last piece
+  (paced: its schedule, see ``paced_last_piece``); and to the last message of the cell that
+  still changes it ("settled": ours adds usage and the turn record when the provider's
+  stream ends, which LiteLLM delays while it rebuilds the response);
 - iopub messages and bytes: every iopub message of the request (status and execute_input
   included), bytes as the sum of raw ZMQ frame sizes;
 - kernel CPU: user+system time of the kernel process (all threads) over the cell (psutil).
@@ -52,6 +55,7 @@ class Turn:
     first_visible_ms: float
     first_created_ms: float
     last_to_final_ms: float | None
+    last_to_settled_ms: float | None
     total_ms: float
     messages: int
     kilobytes: float
@@ -107,8 +111,10 @@ def _turn(
     ex = _checked(kernel.run(contender.chat(PROMPT, server.url)), contender)
     first_byte = server.first_byte(index)
     first = ex.showing(answer[:CHUNK_CHARS])
-    final = ex.last(lambda r: answer[-len(LAST) :] in r.text())
-    if first is None or final is None:
+    head, tail = answer[:200], answer[-len(LAST) :]
+    final = ex.first(lambda r: head in r.text() and tail in r.text())
+    settled = ex.last(lambda r: tail in r.text())
+    if first is None or final is None or settled is None:
         raise BenchError(f"{contender.key}: the answer never showed in the cell")
     pieces = len(answer) // CHUNK_CHARS
     last_piece = server.last_byte(index)
@@ -118,6 +124,7 @@ def _turn(
         first_visible_ms=(first.at - first_byte) * 1000,
         first_created_ms=(first.created - first_byte) * 1000,
         last_to_final_ms=None if last_piece is None else (final.at - last_piece) * 1000,
+        last_to_settled_ms=None if last_piece is None else (settled.at - last_piece) * 1000,
         total_ms=(final.at - first_byte) * 1000,
         messages=len(ex.received),
         kilobytes=ex.bytes / 1000,
@@ -191,6 +198,7 @@ def _paced_case(
             notes,
         ),
         Row("last chunk sent → final output", "ms", _med(turns, "last_to_final_ms"), notes, 100),
+        Row("last chunk sent → output settled", "ms", _med(turns, "last_to_settled_ms"), notes),
         Row("iopub messages", "messages", _med(turns, "messages"), notes, 450),
         Row("iopub bytes", "KB", _med(turns, "kilobytes"), notes, 400),
         Row("kernel CPU for the cell", "ms", cpu, notes),
