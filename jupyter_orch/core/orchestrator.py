@@ -157,7 +157,7 @@ class Orchestrator:
         offered = self._offered(request)
         forced = request.force_tool
         for index in range(self.max_rounds):
-            provider_request = await self._provider_request(request, offered, forced)
+            provider_request = await self._provider_request(request, state.turn, offered, forced)
             yield RoundStarted(index, provider_request)
             calls: list[ToolCall] = []
             async for event in self._call_model(provider_request, state, calls, index):
@@ -213,12 +213,13 @@ class Orchestrator:
         return self.registry.select(request.tools)
 
     async def _provider_request(
-        self, request: ChatRequest, offered: list[Tool], forced: str | None
+        self, request: ChatRequest, turn: Turn, offered: list[Tool], forced: str | None
     ) -> ProviderRequest:
         window = self.context_window or await self.provider.context_window(request.model)
         reserve = int(request.params.get("max_tokens") or 1024) if window else 0
+        # A re-run earlier cell sees the turns before it, not the ones after it.
         messages = request.thread.request_messages(
-            system_extra=request.system_extra, window=window, reserve=reserve
+            system_extra=request.system_extra, window=window, reserve=reserve, upto=turn
         )
         tool_choice: str | dict[str, Any] | None = None
         if forced:

@@ -365,6 +365,8 @@ def test_rerunning_a_cell_replaces_its_turn_in_place() -> None:
     run(collect(orch, thread, "q1 again", cell_id="cell-a"))
     assert [t.cell_id for t in thread.turns] == ["cell-a", "cell-b"]
     assert thread.turns[0].messages[0].content == "q1 again"
+    # The re-run first cell saw only itself, not the later cell's turn.
+    assert [m["content"] for m in provider.requests[-1].messages] == ["q1 again"]
 
 
 def test_a_forced_tool_is_called_once_then_the_model_answers_without_tools() -> None:
