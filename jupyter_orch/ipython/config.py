@@ -68,6 +68,11 @@ class JupyterOrch(Configurable):  # type: ignore[misc]  # traitlets ships no typ
         help="MCP config files ({'mcpServers': ...} or VS Code's {'servers': ...}) whose servers "
         "are mounted at the first %%chat or %mcp of the session (never at %load_ext).",
     ).tag(config=True)
+    fast_start = Bool(
+        True,
+        help="Stream openai/... models directly over HTTP until LiteLLM has been imported, "
+        "so the first %%chat after %load_ext does not wait seconds for that import.",
+    ).tag(config=True)
     warm = Bool(True, help="Import LiteLLM in a background thread after %load_ext.").tag(
         config=True
     )

@@ -58,6 +58,7 @@ class Extension:
             max_retries=self.config.max_retries,
             retry_backoff=self.config.retry_backoff,
             timeout=self.config.timeout,
+            fast_start=self.config.fast_start,
         )
 
     def orchestrator(self, approver: Approver) -> Orchestrator:

@@ -62,20 +62,21 @@ def to_provider_error(exc: BaseException, model: str, params: dict[str, Any]) ->
     detail = redact(clean_message(exc), params)
     if "Connection error" in detail or "Connection refused" in detail:
         # litellm reports a refused connection as a 500; retrying it only delays the news.
-        return ProviderError(_sentence("connection", model, detail, params), "connection")
+        return ProviderError(sentence("connection", model, detail, params), "connection")
     if "LLM Provider NOT provided" in str(exc):
         return ProviderError(
-            _sentence("unknown_model", model, "no such provider", params), "unknown_model"
+            sentence("unknown_model", model, "no such provider", params), "unknown_model"
         )
     for name, kind, retryable in _KINDS:
         if name in names:
-            return ProviderError(_sentence(kind, model, detail, params), kind, retryable)
+            return ProviderError(sentence(kind, model, detail, params), kind, retryable)
     status = getattr(exc, "status_code", None)
     retryable = isinstance(status, int) and (status == 429 or status >= 500)
     return ProviderError(f"{model}: {detail}", "provider", retryable)
 
 
-def _sentence(kind: ErrorKind, model: str, detail: str, params: dict[str, Any]) -> str:
+def sentence(kind: ErrorKind, model: str, detail: str, params: dict[str, Any]) -> str:
+    """Return the one-line message for a failure of ``kind``."""
     where = params.get("api_base") or model.split("/", 1)[0]
     if kind == "auth":
         return f"Authentication failed for {model}: {detail}"

@@ -8,16 +8,11 @@ from typing import Any
 
 from ...core.errors import ProviderError
 from ...core.messages import Usage
-from ...core.provider import (
-    FinishChunk,
-    ProviderChunk,
-    ProviderRequest,
-    TextChunk,
-    ToolCallChunk,
-    UsageChunk,
-)
+from ...core.provider import ProviderChunk, ProviderRequest, TextChunk, UsageChunk
+from . import fast_start
+from .chunks import convert
 from .errors import clean_message, to_provider_error
-from .loader import load_litellm
+from .loader import is_loaded, load_litellm
 
 _OURS = ("max_retries", "retry_backoff")
 
@@ -34,18 +29,32 @@ class LiteLLMProvider:
         Seconds before the first retry; doubled each time, at most 8 s.
     timeout
         Seconds litellm waits for the model (overridden by a ``timeout`` parameter).
+    fast_start
+        Stream ``openai/...`` models directly until litellm has been imported.
     """
 
     def __init__(
-        self, *, max_retries: int = 2, retry_backoff: float = 1.0, timeout: float = 120.0
+        self,
+        *,
+        max_retries: int = 2,
+        retry_backoff: float = 1.0,
+        timeout: float = 120.0,
+        fast_start: bool = True,
     ) -> None:
         self.max_retries = max_retries
         self.retry_backoff = retry_backoff
         self.timeout = timeout
+        self.fast_start = fast_start
         self._windows: dict[str, int | None] = {}
 
     async def context_window(self, model: str) -> int | None:
-        """Return the model's input window from litellm's model table, or ``None``."""
+        """Return the model's input window from litellm's model table, or ``None``.
+
+        While the fast start is in use the window is not known yet (``None``: no trimming of
+        what is at most a few turns old).
+        """
+        if self.fast_start and not is_loaded() and fast_start.eligible(model):
+            return None
         if model not in self._windows:
             litellm = await _litellm()
             try:
@@ -64,7 +73,20 @@ class LiteLLMProvider:
             return False
 
     async def stream(self, request: ProviderRequest) -> AsyncIterator[ProviderChunk]:
-        """Yield the answer's chunks; raise :class:`ProviderError` with one line on failure."""
+        """Yield the answer's chunks; raise :class:`ProviderError` with one line on failure.
+
+        While litellm is still importing, ``openai/...`` models are streamed directly
+        (see :mod:`.fast_start`) so the first turn after ``%load_ext`` does not wait for it.
+        """
+        if self.fast_start and not is_loaded() and fast_start.eligible(request.model):
+            async for item in fast_start.stream(
+                request,
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+                retry_backoff=self.retry_backoff,
+            ):
+                yield item
+            return
         litellm = await _litellm()
         kwargs = self._kwargs(litellm, request)
         response = await self._open(litellm, request, kwargs)
@@ -72,7 +94,7 @@ class LiteLLMProvider:
         received = 0
         try:
             async for chunk in response:
-                for item in _convert(chunk):
+                for item in convert(chunk):
                     if isinstance(item, UsageChunk):
                         usage_seen = True
                         item = UsageChunk(_with_cost(litellm, request.model, item.usage))
@@ -149,33 +171,6 @@ def _check_model(litellm: Any, model: str, params: dict[str, Any]) -> None:
             f"(or pass api_key through JupyterOrch.params)",
             "missing_key",
         )
-
-
-def _convert(chunk: Any) -> list[ProviderChunk]:
-    out: list[ProviderChunk] = []
-    for choice in getattr(chunk, "choices", None) or []:
-        delta = getattr(choice, "delta", None)
-        if delta is not None:
-            text = getattr(delta, "content", None)
-            if text:
-                out.append(TextChunk(text))
-            for call in getattr(delta, "tool_calls", None) or []:
-                function = getattr(call, "function", None)
-                out.append(
-                    ToolCallChunk(
-                        getattr(call, "index", 0) or 0,
-                        getattr(call, "id", None),
-                        getattr(function, "name", None),
-                        getattr(function, "arguments", None) or "",
-                    )
-                )
-        reason = getattr(choice, "finish_reason", None)
-        if reason:
-            out.append(FinishChunk(str(reason)))
-    usage = getattr(chunk, "usage", None)
-    if usage is not None and (getattr(usage, "total_tokens", None) or 0) > 0:
-        out.append(UsageChunk(Usage(usage.prompt_tokens or 0, usage.completion_tokens or 0)))
-    return out
 
 
 def _with_cost(litellm: Any, model: str, usage: Usage) -> Usage:
