@@ -21,7 +21,7 @@ def _error_line(ex: object) -> str:
 def test_the_answer_streams_in_several_updates_then_leaves_one_markdown_bundle(
     chat_kernel: Kernel, server: OpenAIServer
 ) -> None:
-    server.enqueue(Reply.text(ANSWER, chunk_chars=3, tokens_per_second=200))
+    server.enqueue(Reply.text(ANSWER, chunk_chars=3, tokens_per_second=50))
     ex = chat_kernel.run("%%chat\nSay hello")
     kinds = [m["msg_type"] for m in ex.outputs()]
     clear = kinds.index("clear_output")
