@@ -184,19 +184,7 @@ def _paced_case(
     cpu = _med(turns, "cpu_ms")
     per_chunk, beyond = _chunk_costs(cpu, _med(measured["short"], "cpu_ms"), plan, baselines)
     case.rows = [
-        Row(
-            "first token visible after the server sent it",
-            "ms",
-            _med(turns, "first_visible_ms"),
-            notes,
-            50,
-        ),
-        Row(
-            "same, by the kernel's message time (header date)",
-            "ms",
-            _med(turns, "first_created_ms"),
-            notes,
-        ),
+        *_first_token_rows(turns, notes),
         Row("last chunk sent → final output", "ms", _med(turns, "last_to_final_ms"), notes, 100),
         Row("last chunk sent → output settled", "ms", _med(turns, "last_to_settled_ms"), notes),
         Row("iopub messages", "messages", _med(turns, "messages"), notes, 450),
@@ -215,19 +203,8 @@ def _paced_case(
     return case
 
 
-def _unpaced_case(
-    measured: dict[str, dict[str, list[Turn]]],
-    plan: Plan,
-    baselines: dict[str, float | None],
-    notes: dict[str, str],
-) -> CaseResult:
-    title = f"2b. Streaming {plan.tokens:,} tokens as fast as the server sends (warm kernel)"
-    turns = measured["unpaced"]
-    raw = {"turns": turns, "short_turns": measured["short"], "baseline_cpu_ms_per_chunk": baselines}
-    case = CaseResult("stream_unpaced", title, raw=raw)
-    long = _med(turns, "cpu_ms")
-    per_chunk, beyond = _chunk_costs(long, _med(measured["short"], "cpu_ms"), plan, baselines)
-    case.rows = [
+def _first_token_rows(turns: dict[str, list[Turn]], notes: dict[str, str]) -> list[Row]:
+    return [
         Row(
             "first token visible after the server sent it",
             "ms",
@@ -241,6 +218,23 @@ def _unpaced_case(
             _med(turns, "first_created_ms"),
             notes,
         ),
+    ]
+
+
+def _unpaced_case(
+    measured: dict[str, dict[str, list[Turn]]],
+    plan: Plan,
+    baselines: dict[str, float | None],
+    notes: dict[str, str],
+) -> CaseResult:
+    title = f"2b. Streaming {plan.tokens:,} tokens as fast as the server sends (warm kernel)"
+    turns = measured["unpaced"]
+    raw = {"turns": turns, "short_turns": measured["short"], "baseline_cpu_ms_per_chunk": baselines}
+    case = CaseResult("stream_unpaced", title, raw=raw)
+    long = _med(turns, "cpu_ms")
+    per_chunk, beyond = _chunk_costs(long, _med(measured["short"], "cpu_ms"), plan, baselines)
+    case.rows = [
+        *_first_token_rows(turns, notes),
         Row("server's first byte → final output", "ms", _med(turns, "total_ms"), notes),
         Row("iopub messages", "messages", _med(turns, "messages"), notes, 450),
         Row("iopub bytes", "KB", _med(turns, "kilobytes"), notes, 400),
