@@ -151,3 +151,19 @@ def test_unload_removes_the_magics_and_a_reload_works(chat_kernel: Kernel, serve
     chat_kernel.run(f'%config JupyterOrch.model = "openai/test-model"\n%config JupyterOrch.params = {{"api_base": "{server.url}", "api_key": "sk-test"}}')
     server.enqueue(Reply.text("back"))
     assert chat_kernel.run("%%chat\nhi").final_bundles()
+
+
+def test_quiet_and_text_format_and_system_from_a_file(chat_kernel: Kernel, server: OpenAIServer) -> None:
+    server.enqueue(Reply.text("Quiet **answer**.", chunk_chars=3), Reply.text("Plain *text*.", chunk_chars=3))
+    quiet = chat_kernel.run("%%chat -q\nhi")
+    assert not any(m["msg_type"] == "update_display_data" and "waiting" in str(m) for m in quiet.outputs())
+    (bundle,) = quiet.final_bundles()
+    assert bundle["text/markdown"].strip() == "Quiet **answer**."  # no footer when quiet
+    plain = chat_kernel.run("%%chat --format text\nhi")
+    (bundle,) = plain.final_bundles()
+    assert "text/markdown" not in bundle and bundle["text/plain"].startswith("Plain *text*.")
+    server.enqueue(Reply.text("ok"))
+    chat_kernel.run("open('system.txt', 'w').write('You are a careful statistician.')")
+    assert "31 characters" in chat_kernel.run("%chat system -f system.txt").stdout()
+    chat_kernel.run("%%chat\nhello")
+    assert server.requests[-1]["messages"][0] == {"role": "system", "content": "You are a careful statistician."}
