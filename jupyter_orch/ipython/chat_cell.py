@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.errors import OrchError
 from ..core.events import Event, TurnFailed
+from ..core.redaction import EventRedactor
 from ..core.request import ChatRequest
-from ..transcript.redact import EventRedactor
 from .approvers import frontend, make_approver
 from .errors import fail
 from .interrupt import interruptible

@@ -20,9 +20,9 @@ from ..core.approval import Approver
 from ..core.errors import OrchError, UsageError
 from ..core.events import Event
 from ..core.provider import Provider
+from ..core.redaction import Redactor
 from ..core.request import ChatRequest
 from ..transcript.fork import fork_thread, turn_index
-from ..transcript.redact import Redactor
 from .subcommands import subcommand
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.provider import ProviderRequest
-from .redact import Redactor
+from ..core.redaction import Redactor
 
 HASH_CHARS = 16
 TRANSPORT_PARAMS = frozenset(

@@ -22,6 +22,7 @@ from ..core.events import (
     UsageReported,
 )
 from ..core.messages import Message, Usage
+from ..core.redaction import Redactor
 from ..core.request import ChatRequest
 from ..core.thread import Turn
 from .fingerprint import fingerprint, tool_names
@@ -38,7 +39,6 @@ from .record import (
     Versions,
     now,
 )
-from .redact import Redactor
 from .store import TranscriptStore
 
 CHECKPOINT_SECONDS = 1.0

@@ -31,12 +31,12 @@ from ..core.provider import (
     ToolCallChunk,
     UsageChunk,
 )
+from ..core.redaction import Redactor
 from ..core.thread import Thread
 from ..core.tools import Tool, ToolRegistry, ToolSpec
 from .fingerprint import Fingerprint, content_hash, fingerprint
 from .mismatch import describe_difference, where
 from .record import DecisionRecord, ResultRecord, RoundRecord, ToolCallRecord, TurnRecord
-from .redact import Redactor
 from .store import read_records
 
 ResultSource = Literal["recorded", "live"]

@@ -17,7 +17,7 @@ from jupyter_orch.core.thread import Thread
 from jupyter_orch.core.tools import ToolRegistry, ToolSpec
 from jupyter_orch.transcript.record import TurnRecord, Versions
 from jupyter_orch.transcript.recorder import RecorderSettings, TranscriptLog, TurnRecorder
-from jupyter_orch.transcript.redact import EventRedactor, Redactor
+from jupyter_orch.core.redaction import EventRedactor, Redactor
 from jupyter_orch.transcript.store import TranscriptStore
 
 VERSIONS = Versions(jupyter_orch="0.0.test", litellm=None, python="3")

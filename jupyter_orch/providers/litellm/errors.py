@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 
 from ...core.errors import ErrorKind, ProviderError
+from ...core.redaction import Redactor
 
 _PREFIX = re.compile(r"^(litellm\.)?\w+(Error|Exception)?:\s*(\w+(Error|Exception):\s*)?")
 _VENDOR = re.compile(r"^\w+Exception\s*-\s*")
-_SECRET = re.compile(r"\b(sk|pk|rk|key|xai|gsk|AIza)[-_A-Za-z0-9]{12,}\b")
 
 _KINDS: tuple[tuple[str, ErrorKind, bool], ...] = (
     ("ContextWindowExceededError", "context_window", False),
@@ -28,29 +27,17 @@ _KINDS: tuple[tuple[str, ErrorKind, bool], ...] = (
 
 
 def clean_message(exc: BaseException) -> str:
-    """Return the first meaningful line of a litellm error, without prefixes or secrets."""
+    """Return the first meaningful line of a litellm error, without its prefixes."""
     text = str(exc).strip() or type(exc).__name__
     line = next((ln.strip() for ln in text.splitlines() if ln.strip()), text)
     line = _VENDOR.sub("", _PREFIX.sub("", line, count=1)).strip()
     line = line.removeprefix("Error code: ").strip()
-    line = _SECRET.sub("[redacted]", line)
     return line[:300]
 
 
 def redact(text: str, params: dict[str, Any]) -> str:
-    """Hide the API key passed in ``params`` and secret-looking environment values."""
-    secrets = [str(params["api_key"])] if params.get("api_key") else []
-    secrets += [
-        v
-        for k, v in os.environ.items()
-        if len(v) >= 6 and any(w in k.upper() for w in _SECRET_NAMES)
-    ]
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, "[redacted]")
-    return text
-
-
-_SECRET_NAMES = ("KEY", "TOKEN", "SECRET", "PASSWORD")
+    """Hide secrets in an error text: keys in ``params``, secret environment values, key shapes."""
+    return Redactor.build(params=params).text(text)
 
 
 def to_provider_error(exc: BaseException, model: str, params: dict[str, Any]) -> ProviderError:

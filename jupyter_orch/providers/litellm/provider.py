@@ -11,7 +11,7 @@ from ...core.messages import Usage
 from ...core.provider import ProviderChunk, ProviderRequest, TextChunk, UsageChunk
 from . import fast_start
 from .chunks import convert
-from .errors import clean_message, to_provider_error
+from .errors import clean_message, redact, to_provider_error
 from .loader import is_loaded, load_litellm
 
 _OURS = ("max_retries", "retry_backoff")
@@ -106,7 +106,7 @@ class LiteLLMProvider:
         except Exception as exc:  # anything mid-stream is a cut stream
             raise ProviderError(
                 f"The stream from {request.model} was cut after {received} characters: "
-                f"{clean_message(exc)}",
+                f"{redact(clean_message(exc), request.params)}",
                 "stream_cut",
             ) from None
         if not usage_seen:

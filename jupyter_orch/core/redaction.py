@@ -28,8 +28,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from ..core.errors import UsageError
-from ..core.events import (
+from .errors import UsageError
+from .events import (
     Event,
     TextDelta,
     ToolCallApproved,
@@ -40,7 +40,7 @@ from ..core.events import (
     TurnFailed,
     TurnFinished,
 )
-from ..core.messages import ToolCall, ToolResult
+from .messages import ToolCall, ToolResult
 
 MARK = "[REDACTED]"
 MIN_SECRET = 6

@@ -17,7 +17,7 @@ from jupyter_orch.core.events import (
     TurnFinished,
 )
 from jupyter_orch.core.messages import ToolCall, ToolResult, Usage
-from jupyter_orch.transcript.redact import (
+from jupyter_orch.core.redaction import (
     MARK,
     EventRedactor,
     Redactor,
