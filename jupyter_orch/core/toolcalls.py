@@ -42,7 +42,8 @@ class ToolCallAssembler:
         if chunk.id:
             part.id = chunk.id
         if chunk.name:
-            part.name += chunk.name if part.name != chunk.name else ""
+            # Names arrive whole (some providers repeat them on later pieces); arguments stream.
+            part.name = chunk.name
         if chunk.arguments:
             part.arguments.append(chunk.arguments)
 
