@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from ..core.approval import (
@@ -17,13 +18,19 @@ from .config import JupyterOrch
 
 
 class TextApprover:
-    """Asks on the terminal: ``y`` approves, ``a`` approves always, anything else rejects."""
+    """Asks on the terminal: ``y`` approves, ``a`` approves always, anything else rejects.
+
+    ``redact`` hides secrets in the arguments before they are shown, as on the cards.
+    """
+
+    def __init__(self, redact: Callable[[Any], Any]) -> None:
+        self._redact = redact
 
     async def decide(self, pending: PendingApproval) -> Decision:
         """Prompt for a decision (the prompt runs in a thread; the loop stays free)."""
         question = (
             f"\nThe model wants to run {pending.spec.name} (from {pending.spec.source}) with\n"
-            f"{pretty_json(pending.arguments)}\n"
+            f"{pretty_json(self._redact(pending.arguments))}\n"
             "Approve? [y]es / [a]lways / anything else rejects (typed text is the reason): "
         )
         answer = (await asyncio.to_thread(input, question)).strip()
@@ -47,10 +54,10 @@ def frontend(shell: Any, config: JupyterOrch) -> str:
     return "widget" if getattr(kernel, "_allow_stdin", False) else "headless"
 
 
-def make_approver(mode: str, config: JupyterOrch) -> Approver:
-    """Return the approver for ``mode``."""
+def make_approver(mode: str, config: JupyterOrch, redact: Callable[[Any], Any]) -> Approver:
+    """Return the approver for ``mode``; ``redact`` hides secrets in what it shows."""
     if mode == "headless":
         return HeadlessApprover(approve=config.headless_approve, allow=config.headless_allow)
     if mode == "text":
-        return TextApprover()
+        return TextApprover(redact)
     return InteractiveApprover()

@@ -53,7 +53,7 @@ async def run_chat_cell(ext: Extension, line: str, body: str) -> None:
 async def _stream(
     ext: Extension, request: ChatRequest, renderer: Any, mode: str, scrub: EventRedactor
 ) -> TurnFailed | None:
-    orchestrator = ext.orchestrator(make_approver(mode, ext.config))
+    orchestrator = ext.orchestrator(make_approver(mode, ext.config, scrub.redactor.value))
     hooks: list[TurnHook] = [factory(ext, request) for factory in ext.turn_hooks]
     failure: TurnFailed | None = None
     renderer.start()

@@ -23,18 +23,27 @@ def test_send_sync_keeps_the_conversation() -> None:
     chat = Chat("scripted/x", system="sys", provider=provider)
     assert chat.send_sync("first") == "one"
     assert chat.send_sync("second") == "two"
-    assert [m["content"] for m in provider.requests[1].messages] == ["sys", "first", "one", "second"]
+    assert [m["content"] for m in provider.requests[1].messages] == [
+        "sys",
+        "first",
+        "one",
+        "second",
+    ]
 
 
 def test_tools_ask_and_the_rule_decides() -> None:
     provider = ScriptedProvider().enqueue_tool_call("add", {"a": 2, "b": 3}).enqueue_text("5")
-    chat = Chat("scripted/x", provider=provider, tools=[add], approve=lambda p: p.arguments["a"] < 10)
+    chat = Chat(
+        "scripted/x", provider=provider, tools=[add], approve=lambda p: p.arguments["a"] < 10
+    )
     assert chat.send_sync("2+3?") == "5"
     assert provider.requests[1].messages[-1]["content"] == "5"
 
     provider.enqueue_tool_call("add", {"a": 20, "b": 3}).enqueue_text("no")
     events = asyncio.run(_collect(chat, "20+3?"))
-    assert [type(e).__name__ for e in events if isinstance(e, ToolCallRejected)] == ["ToolCallRejected"]
+    assert [type(e).__name__ for e in events if isinstance(e, ToolCallRejected)] == [
+        "ToolCallRejected"
+    ]
 
 
 async def _collect(chat: Chat, text: str) -> list[object]:

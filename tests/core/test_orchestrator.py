@@ -81,7 +81,11 @@ def make(
 
 
 async def collect(
-    orch: Orchestrator, thread: Thread, prompt: str = "hi", on: Callable[[Event], None] | None = None, **kw: Any
+    orch: Orchestrator,
+    thread: Thread,
+    prompt: str = "hi",
+    on: Callable[[Event], None] | None = None,
+    **kw: Any,
 ) -> list[Event]:
     events: list[Event] = []
     async for event in orch.run(ChatRequest(prompt, thread, "scripted/model", **kw)):
@@ -135,7 +139,11 @@ def test_an_auto_tool_runs_and_its_result_goes_back_to_the_model() -> None:
             "role": "assistant",
             "content": None,
             "tool_calls": [
-                {"id": "c1", "type": "function", "function": {"name": "add", "arguments": '{"a": 2, "b": 3}'}}
+                {
+                    "id": "c1",
+                    "type": "function",
+                    "function": {"name": "add", "arguments": '{"a": 2, "b": 3}'},
+                }
             ],
         },
         {"role": "tool", "content": "5", "tool_call_id": "c1", "name": "add"},
@@ -156,16 +164,24 @@ def test_approve_through_the_pending_request_runs_the_tool() -> None:
     orch, tool = make(provider, "ask")
     events = run(collect(orch, Thread(), on=_decide_on_request(lambda p: p.approve())))
     assert tool.calls == [{"a": 1, "b": 1}]
-    assert any(isinstance(e, ToolCallApproved) and e.decision == Decision(True, "user") for e in events)
+    assert any(
+        isinstance(e, ToolCallApproved) and e.decision == Decision(True, "user") for e in events
+    )
 
 
 def test_a_rejection_with_reason_goes_back_to_the_model_and_the_turn_goes_on() -> None:
-    provider = ScriptedProvider().enqueue_tool_call("add", {"a": 1, "b": 1}, id="c9").enqueue_text("ok")
+    provider = (
+        ScriptedProvider().enqueue_tool_call("add", {"a": 1, "b": 1}, id="c9").enqueue_text("ok")
+    )
     orch, tool = make(provider, "ask")
     events = run(collect(orch, Thread(), on=_decide_on_request(lambda p: p.reject("not now"))))
     assert tool.calls == []
     rejected = [e for e in events if isinstance(e, ToolCallRejected)]
-    assert rejected == [ToolCallRejected(ToolCall("c9", "add", '{"a": 1, "b": 1}'), Decision(False, "user", "not now"))]
+    assert rejected == [
+        ToolCallRejected(
+            ToolCall("c9", "add", '{"a": 1, "b": 1}'), Decision(False, "user", "not now")
+        )
+    ]
     assert provider.requests[1].messages[-1] == {
         "role": "tool",
         "content": "The user rejected this tool call: not now",
@@ -177,7 +193,9 @@ def test_a_rejection_with_reason_goes_back_to_the_model_and_the_turn_goes_on() -
 
 def test_always_allow_makes_the_next_call_automatic() -> None:
     provider = ScriptedProvider()
-    provider.enqueue_tool_call("add", {"a": 1, "b": 1}).enqueue_tool_call("add", {"a": 2, "b": 2}).enqueue_text("done")
+    provider.enqueue_tool_call("add", {"a": 1, "b": 1}).enqueue_tool_call(
+        "add", {"a": 2, "b": 2}
+    ).enqueue_text("done")
     orch, tool = make(provider, "ask")
     asked: list[Event] = []
 
@@ -207,7 +225,10 @@ def test_deny_never_runs_the_tool_and_tells_the_model() -> None:
     orch, tool = make(provider, "deny")
     run(collect(orch, Thread()))
     assert tool.calls == []
-    assert provider.requests[1].messages[-1]["content"] == "This tool is denied by policy: denied by policy"
+    assert (
+        provider.requests[1].messages[-1]["content"]
+        == "This tool is denied by policy: denied by policy"
+    )
 
 
 def test_headless_approver_rejects_ask_tools_unless_allowed() -> None:
@@ -225,7 +246,9 @@ def test_headless_approver_rejects_ask_tools_unless_allowed() -> None:
 
 def test_several_calls_in_one_response_each_get_a_tool_message() -> None:
     provider = ScriptedProvider()
-    provider.enqueue_tool_calls([("add", {"a": 1, "b": 2}, "x1"), ("add", {"a": 3, "b": 4}, "x2")]).enqueue_text("3 and 7")
+    provider.enqueue_tool_calls(
+        [("add", {"a": 1, "b": 2}, "x1"), ("add", {"a": 3, "b": 4}, "x2")]
+    ).enqueue_text("3 and 7")
     orch, _ = make(provider, "auto")
     run(collect(orch, Thread()))
     tool_messages = [m for m in provider.requests[1].messages if m["role"] == "tool"]
@@ -252,7 +275,9 @@ def test_max_rounds_ends_the_turn_with_every_call_answered() -> None:
         ('{"a": 1}', "nope", "unknown tool 'nope'; tools: add"),
     ],
 )
-def test_bad_calls_become_error_results_the_model_sees(arguments: str, name: str, expected: str) -> None:
+def test_bad_calls_become_error_results_the_model_sees(
+    arguments: str, name: str, expected: str
+) -> None:
     provider = ScriptedProvider().enqueue_tool_call(name, arguments).enqueue_text("sorry")
     orch, tool = make(provider, "auto")
     events = run(collect(orch, Thread()))
@@ -279,7 +304,9 @@ def test_a_tool_exception_and_a_timeout_become_error_results() -> None:
 
 
 def test_interrupt_while_waiting_for_a_click_leaves_a_valid_history() -> None:
-    provider = ScriptedProvider().enqueue_tool_call("add", {"a": 1, "b": 1}, id="w1", text="Let me add.")
+    provider = ScriptedProvider().enqueue_tool_call(
+        "add", {"a": 1, "b": 1}, id="w1", text="Let me add."
+    )
     orch, tool = make(provider, "ask")
     thread = Thread()
 
@@ -303,7 +330,13 @@ def test_interrupt_while_waiting_for_a_click_leaves_a_valid_history() -> None:
         {
             "role": "assistant",
             "content": "Let me add.",
-            "tool_calls": [{"id": "w1", "type": "function", "function": {"name": "add", "arguments": '{"a": 1, "b": 1}'}}],
+            "tool_calls": [
+                {
+                    "id": "w1",
+                    "type": "function",
+                    "function": {"name": "add", "arguments": '{"a": 1, "b": 1}'},
+                }
+            ],
         },
         {"role": "tool", "content": INTERRUPTED_RESULT, "tool_call_id": "w1", "name": "add"},
     ]
@@ -335,7 +368,9 @@ def test_interrupt_mid_stream_keeps_the_partial_answer_marked() -> None:
 
 
 def test_a_provider_error_before_output_drops_the_turn_and_the_next_turn_works() -> None:
-    provider = ScriptedProvider().enqueue_error(ProviderError("Rate limited by openai.", "rate_limit"))
+    provider = ScriptedProvider().enqueue_error(
+        ProviderError("Rate limited by openai.", "rate_limit")
+    )
     provider.enqueue_text("fine")
     orch, _ = make(provider)
     thread = Thread()
@@ -343,11 +378,16 @@ def test_a_provider_error_before_output_drops_the_turn_and_the_next_turn_works()
     assert events[-1] == TurnFailed("Rate limited by openai.", "rate_limit", "")
     assert thread.messages() == []
     events = run(collect(orch, thread, "again"))
-    assert isinstance(events[-1], TurnFinished) and [m.role for m in thread.messages()] == ["user", "assistant"]
+    assert isinstance(events[-1], TurnFinished) and [m.role for m in thread.messages()] == [
+        "user",
+        "assistant",
+    ]
 
 
 def test_a_stream_cut_keeps_the_partial_answer_marked() -> None:
-    provider = ScriptedProvider().enqueue_error(ProviderError("The stream was cut.", "stream_cut"), after=["par", "tial"])
+    provider = ScriptedProvider().enqueue_error(
+        ProviderError("The stream was cut.", "stream_cut"), after=["par", "tial"]
+    )
     orch, _ = make(provider)
     thread = Thread()
     events = run(collect(orch, thread))
@@ -402,7 +442,12 @@ def test_images_in_tool_results_reach_only_models_that_read_images(vision: bool)
     orch.registry.add(ChartTool())
     run(collect(orch, Thread()))
     sent = provider.requests[1].messages[2:]
-    tool_message = {"role": "tool", "content": "a chart\n[1 image(s) returned: shown to the user]", "tool_call_id": "i1", "name": "add"}
+    tool_message = {
+        "role": "tool",
+        "content": "a chart\n[1 image(s) returned: shown to the user]",
+        "tool_call_id": "i1",
+        "name": "add",
+    }
     image_message = {
         "role": "user",
         "content": [

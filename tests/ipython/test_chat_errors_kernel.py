@@ -43,26 +43,36 @@ def test_provider_errors_are_one_line_and_the_thread_stays_valid(
     assert [m["role"] for m in then_next_cell_works(chat_kernel, server)] == ["user"]
 
 
-def test_a_rate_limit_is_retried_with_backoff_before_succeeding(chat_kernel: Kernel, server: OpenAIServer) -> None:
+def test_a_rate_limit_is_retried_with_backoff_before_succeeding(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
     server.enqueue(Reply.error(429, "slow down"))
     server.enqueue(Reply.error(503, "busy"))
     server.enqueue(Reply.text("third time lucky"))
     ex = chat_kernel.run("%%chat\nhello")
-    assert ex.errors() == [] and ex.final_bundles()[0]["text/markdown"].startswith("third time lucky")
+    assert ex.errors() == [] and ex.final_bundles()[0]["text/markdown"].startswith(
+        "third time lucky"
+    )
     assert len(server.requests) == 3
 
 
 def test_missing_key_names_the_variable(chat_kernel: Kernel, server: OpenAIServer) -> None:
-    ex = chat_kernel.run("import os; os.environ.pop('ANTHROPIC_API_KEY', None)\n%config JupyterOrch.params = {}")
+    ex = chat_kernel.run(
+        "import os; os.environ.pop('ANTHROPIC_API_KEY', None)\n%config JupyterOrch.params = {}"
+    )
     message = one_line(chat_kernel.run("%%chat -m anthropic/claude-sonnet-4-5\nhello"))
     assert "ANTHROPIC_API_KEY" in message
     assert ex.errors() == [] and server.requests == []
-    chat_kernel.run(f"%config JupyterOrch.params = {{'api_base': '{server.url}', 'api_key': 'sk-test'}}")
+    chat_kernel.run(
+        f"%config JupyterOrch.params = {{'api_base': '{server.url}', 'api_key': 'sk-test'}}"
+    )
     then_next_cell_works(chat_kernel, server)
 
 
 def test_unknown_provider_and_no_model(chat_kernel: Kernel, server: OpenAIServer) -> None:
-    assert "Unknown model or provider 'nonsense'" in one_line(chat_kernel.run("%%chat -m nonsense\nhi"))
+    assert "Unknown model or provider 'nonsense'" in one_line(
+        chat_kernel.run("%%chat -m nonsense\nhi")
+    )
     chat_kernel.run('%config JupyterOrch.model = ""')
     assert "no model configured" in one_line(chat_kernel.run("%%chat\nhi"))
     chat_kernel.run('%config JupyterOrch.model = "openai/test-model"')
@@ -95,7 +105,9 @@ def test_connection_refused_is_one_line(chat_kernel: Kernel, server: OpenAIServe
     then_next_cell_works(chat_kernel, server)
 
 
-def test_a_cut_stream_keeps_the_partial_answer_marked(chat_kernel: Kernel, server: OpenAIServer) -> None:
+def test_a_cut_stream_keeps_the_partial_answer_marked(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
     server.enqueue(Reply.text("The first part of a long answer", chunk_chars=5, cut_after=3))
     ex = chat_kernel.run("%%chat\nhello")
     assert "cut" in one_line(ex)

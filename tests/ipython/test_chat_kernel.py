@@ -25,7 +25,9 @@ def test_the_answer_streams_in_several_updates_then_leaves_one_markdown_bundle(
     ex = chat_kernel.run("%%chat\nSay hello")
     kinds = [m["msg_type"] for m in ex.outputs()]
     clear = kinds.index("clear_output")
-    partial = [m for m in ex.outputs()[:clear] if m["msg_type"] in ("display_data", "update_display_data")]
+    partial = [
+        m for m in ex.outputs()[:clear] if m["msg_type"] in ("display_data", "update_display_data")
+    ]
     assert len(partial) >= 4, kinds
     assert "waiting for the first token" in partial[0]["content"]["data"]["text/markdown"]
     # One final output, shown as soon as the answer is complete, then completed in place
@@ -52,17 +54,31 @@ def test_the_answer_streams_in_several_updates_then_leaves_one_markdown_bundle(
 
 def test_options_and_defaults_reach_the_provider(chat_kernel: Kernel, server: OpenAIServer) -> None:
     server.enqueue(Reply.text("ok"))
-    chat_kernel.run(f"%config JupyterOrch.params = {{'api_base': '{server.url}', 'api_key': 'sk-test', 'top_p': 0.5}}")
-    ex = chat_kernel.run('%%chat --temperature 0.2 --max-tokens 50 --seed 7 -p presence_penalty=0.1 --system "Be terse."\nHi')
+    chat_kernel.run(
+        f"%config JupyterOrch.params = {{'api_base': '{server.url}', 'api_key': 'sk-test', 'top_p': 0.5}}"
+    )
+    ex = chat_kernel.run(
+        '%%chat --temperature 0.2 --max-tokens 50 --seed 7 -p presence_penalty=0.1 --system "Be terse."\nHi'
+    )
     assert ex.errors() == []
     body = server.requests[-1]
-    picked = {k: body.get(k) for k in ("temperature", "max_tokens", "seed", "top_p", "presence_penalty")}
-    assert picked == {"temperature": 0.2, "max_tokens": 50, "seed": 7, "top_p": 0.5, "presence_penalty": 0.1}
+    picked = {
+        k: body.get(k) for k in ("temperature", "max_tokens", "seed", "top_p", "presence_penalty")
+    }
+    assert picked == {
+        "temperature": 0.2,
+        "max_tokens": 50,
+        "seed": 7,
+        "top_p": 0.5,
+        "presence_penalty": 0.1,
+    }
     assert body["messages"][0] == {"role": "system", "content": "Be terse."}
     assert body["model"] == "test-model" and body["stream"] is True
 
 
-def test_threads_keep_history_and_new_starts_afresh(chat_kernel: Kernel, server: OpenAIServer) -> None:
+def test_threads_keep_history_and_new_starts_afresh(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
     for text in ("one", "two", "three", "four"):
         server.enqueue(Reply.text(text))
     chat_kernel.run("%%chat\nfirst")
@@ -74,20 +90,26 @@ def test_threads_keep_history_and_new_starts_afresh(chat_kernel: Kernel, server:
     assert [m["content"] for m in server.requests[-1]["messages"]] == ["again"]
 
 
-def test_variables_are_interpolated_once_and_braces_escape(chat_kernel: Kernel, server: OpenAIServer) -> None:
+def test_variables_are_interpolated_once_and_braces_escape(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
     server.enqueue(Reply.text("ok"))
     chat_kernel.run("n = 3\nweird = '{n}'")
     chat_kernel.run("%%chat\nn={n} weird={weird} literal={{n}}")
     assert server.requests[-1]["messages"][-1]["content"] == "n=3 weird={n} literal={n}"
 
 
-def test_a_missing_variable_is_one_line_and_nothing_is_sent(chat_kernel: Kernel, server: OpenAIServer) -> None:
+def test_a_missing_variable_is_one_line_and_nothing_is_sent(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
     ex = chat_kernel.run("%%chat\nwhat is {undefined_thing}?")
     assert "undefined_thing" in _error_line(ex) and "nothing was sent" in _error_line(ex)
     assert server.requests == []
 
 
-def test_interrupt_cancels_promptly_and_keeps_the_partial_answer(chat_kernel: Kernel, server: OpenAIServer) -> None:
+def test_interrupt_cancels_promptly_and_keeps_the_partial_answer(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
     server.enqueue(Reply.text("word " * 400, chunk_chars=5, tokens_per_second=20))
     msg_id = chat_kernel.send("%%chat\nTalk for a long time")
     ex = chat_kernel.collect(msg_id, until=lambda m: m["msg_type"] == "update_display_data")
@@ -104,7 +126,9 @@ def test_interrupt_cancels_promptly_and_keeps_the_partial_answer(chat_kernel: Ke
     assert history[1]["content"].startswith("word")
 
 
-def test_run_all_keeps_order_a_queued_cell_runs_after_the_chat(chat_kernel: Kernel, server: OpenAIServer) -> None:
+def test_run_all_keeps_order_a_queued_cell_runs_after_the_chat(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
     server.enqueue(Reply.text("slow answer " * 10, chunk_chars=6, tokens_per_second=100))
     first = chat_kernel.send("%%chat\nhi")
     second = chat_kernel.send("print('second ran')")
@@ -114,10 +138,14 @@ def test_run_all_keeps_order_a_queued_cell_runs_after_the_chat(chat_kernel: Kern
     assert ex1.iopub[-1]["header"]["date"] <= ex2.iopub[0]["header"]["date"]
 
 
-def test_status_threads_usage_and_model_subcommands(chat_kernel: Kernel, server: OpenAIServer) -> None:
+def test_status_threads_usage_and_model_subcommands(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
     server.enqueue(Reply.text("hi there"))
     chat_kernel.run("%%chat\nhello")
-    out = chat_kernel.run("%chat status\n%chat threads\n%chat usage\n%chat model openai/other").stdout()
+    out = chat_kernel.run(
+        "%chat status\n%chat threads\n%chat usage\n%chat model openai/other"
+    ).stdout()
     assert "model: openai/test-model" in out and "default: 1 turns, 2 messages" in out
     assert "model: openai/other" in out
     assert "%chat subcommands" in chat_kernel.run("%chat help").stdout()
@@ -147,20 +175,30 @@ def test_import_and_load_ext_import_neither_litellm_nor_mcp() -> None:
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stderr
 
 
-def test_unload_removes_the_magics_and_a_reload_works(chat_kernel: Kernel, server: OpenAIServer) -> None:
+def test_unload_removes_the_magics_and_a_reload_works(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
     chat_kernel.run("%unload_ext jupyter_orch")
     ex = chat_kernel.run("%chat status")
     assert "Line magic function `%chat` not found" in ex.stderr()
     chat_kernel.run("%load_ext jupyter_orch")
-    chat_kernel.run(f'%config JupyterOrch.model = "openai/test-model"\n%config JupyterOrch.params = {{"api_base": "{server.url}", "api_key": "sk-test"}}')
+    chat_kernel.run(
+        f'%config JupyterOrch.model = "openai/test-model"\n%config JupyterOrch.params = {{"api_base": "{server.url}", "api_key": "sk-test"}}'
+    )
     server.enqueue(Reply.text("back"))
     assert chat_kernel.run("%%chat\nhi").final_bundles()
 
 
-def test_quiet_and_text_format_and_system_from_a_file(chat_kernel: Kernel, server: OpenAIServer) -> None:
-    server.enqueue(Reply.text("Quiet **answer**.", chunk_chars=3), Reply.text("Plain *text*.", chunk_chars=3))
+def test_quiet_and_text_format_and_system_from_a_file(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
+    server.enqueue(
+        Reply.text("Quiet **answer**.", chunk_chars=3), Reply.text("Plain *text*.", chunk_chars=3)
+    )
     quiet = chat_kernel.run("%%chat -q\nhi")
-    assert not any(m["msg_type"] == "update_display_data" and "waiting" in str(m) for m in quiet.outputs())
+    assert not any(
+        m["msg_type"] == "update_display_data" and "waiting" in str(m) for m in quiet.outputs()
+    )
     (bundle,) = quiet.final_bundles()
     assert bundle["text/markdown"].strip() == "Quiet **answer**."  # no footer when quiet
     plain = chat_kernel.run("%%chat --format text\nhi")
@@ -170,4 +208,7 @@ def test_quiet_and_text_format_and_system_from_a_file(chat_kernel: Kernel, serve
     chat_kernel.run("open('system.txt', 'w').write('You are a careful statistician.')")
     assert "31 characters" in chat_kernel.run("%chat system -f system.txt").stdout()
     chat_kernel.run("%%chat\nhello")
-    assert server.requests[-1]["messages"][0] == {"role": "system", "content": "You are a careful statistician."}
+    assert server.requests[-1]["messages"][0] == {
+        "role": "system",
+        "content": "You are a careful statistician.",
+    }

@@ -11,7 +11,9 @@ from tests.support.kernel import kernel
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None, reason="the [local] extra is not installed"),
+    pytest.mark.skipif(
+        importlib.util.find_spec("llama_cpp") is None, reason="the [local] extra is not installed"
+    ),
 ]
 
 

@@ -44,7 +44,10 @@ def start_chat(k: Kernel, prompt: str = "What is 2 + 3?") -> tuple[str, Executio
 
 def card_shown(m: Msg) -> bool:
     """The card's box was displayed: every widget in it has been opened before."""
-    return m["msg_type"] == "display_data" and "application/vnd.jupyter.widget-view+json" in m["content"]["data"]
+    return (
+        m["msg_type"] == "display_data"
+        and "application/vnd.jupyter.widget-view+json" in m["content"]["data"]
+    )
 
 
 def test_approve_click_runs_the_tool_and_the_answer_goes_on_in_the_same_output(
@@ -63,11 +66,16 @@ def test_approve_click_runs_the_tool_and_the_answer_goes_on_in_the_same_output(
     assert "queued [(2, 3)]" in chat_kernel.collect(queued).stdout()
 
 
-def test_reject_with_a_typed_reason_goes_back_to_the_model(chat_kernel: Kernel, server: OpenAIServer) -> None:
+def test_reject_with_a_typed_reason_goes_back_to_the_model(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
     chat_kernel.run(ADD)
     server.responder = tool_then_answer("add", {"a": 2, "b": 3})
     msg_id, ex = start_chat(chat_kernel)
-    chat_kernel.set_state(comm_of(ex, "TextModel", placeholder="Reason (optional)"), {"value": "use mental arithmetic"})
+    chat_kernel.set_state(
+        comm_of(ex, "TextModel", placeholder="Reason (optional)"),
+        {"value": "use mental arithmetic"},
+    )
     chat_kernel.click(comm_of(ex, "ButtonModel", description="Reject"))
     ex = chat_kernel.collect(msg_id, into=ex)
     tool_message = server.requests[-1]["messages"][-1]
@@ -81,7 +89,9 @@ def test_always_allow_skips_the_card_next_time(chat_kernel: Kernel, server: Open
     chat_kernel.run(ADD)
     server.responder = tool_then_answer("add", {"a": 1, "b": 1})
     msg_id, ex = start_chat(chat_kernel)
-    chat_kernel.set_state(comm_of(ex, "CheckboxModel", description="Always allow this tool"), {"value": True})
+    chat_kernel.set_state(
+        comm_of(ex, "CheckboxModel", description="Always allow this tool"), {"value": True}
+    )
     chat_kernel.click(comm_of(ex, "ButtonModel", description="Approve"))
     chat_kernel.collect(msg_id, into=ex)
     second = chat_kernel.run("%%chat\nagain", timeout=30)
@@ -104,10 +114,18 @@ def test_policy_auto_and_deny_need_no_click(chat_kernel: Kernel, server: OpenAIS
     assert "add" in out and "deny" in out
 
 
-def test_exposed_dataframe_is_readable_and_nothing_else_is(chat_kernel: Kernel, server: OpenAIServer) -> None:
-    chat_kernel.run("import pandas as pd\ndf = pd.DataFrame({'x': range(100), 'y': [0.5] * 100})\nSECRET = 'hunter2'")
+def test_exposed_dataframe_is_readable_and_nothing_else_is(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
+    chat_kernel.run(
+        "import pandas as pd\ndf = pd.DataFrame({'x': range(100), 'y': [0.5] * 100})\nSECRET = 'hunter2'"
+    )
     assert "exposed (read-only): df" in chat_kernel.run("%chat expose df").stdout()
-    server.enqueue(Reply.tool_calls([("inspect_variable", {"name": "df"}), ("inspect_variable", {"name": "SECRET"})]))
+    server.enqueue(
+        Reply.tool_calls(
+            [("inspect_variable", {"name": "df"}), ("inspect_variable", {"name": "SECRET"})]
+        )
+    )
     ex = chat_kernel.run("%%chat\nDescribe df")
     assert ex.errors() == []
     results = [m["content"] for m in server.requests[-1]["messages"] if m["role"] == "tool"]
@@ -117,7 +135,9 @@ def test_exposed_dataframe_is_readable_and_nothing_else_is(chat_kernel: Kernel, 
 
 def test_run_python_asks_and_captures_output(chat_kernel: Kernel, server: OpenAIServer) -> None:
     assert "asks before every run" in chat_kernel.run("%chat tools enable python").stdout()
-    chat_kernel.run("%chat policy run_python auto")  # an explicit policy, but run_python must still ask
+    chat_kernel.run(
+        "%chat policy run_python auto"
+    )  # an explicit policy, but run_python must still ask
     chat_kernel.run("%chat tools enable python")
     server.responder = tool_then_answer("run_python", {"code": "print('hi from model')\n6 * 7"})
     msg_id, ex = start_chat(chat_kernel, "compute")
@@ -127,7 +147,9 @@ def test_run_python_asks_and_captures_output(chat_kernel: Kernel, server: OpenAI
     assert "hi from model" in content and "42" in content
 
 
-def test_forced_tool_and_no_tools_reach_the_provider(chat_kernel: Kernel, server: OpenAIServer) -> None:
+def test_forced_tool_and_no_tools_reach_the_provider(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
     chat_kernel.run(ADD + "\n%chat policy add auto")
     server.enqueue(Reply.tool_calls([("add", {"a": 1, "b": 2})]))
     server.enqueue(Reply.text("3"))

@@ -14,7 +14,16 @@ from jupyter_orch.providers.litellm import LiteLLMProvider
 from jupyter_orch.providers.litellm import fast_start
 from jupyter_orch.testing.openai_server import OpenAIServer, Reply
 
-TOOLS = [{"type": "function", "function": {"name": "add", "description": "Add.", "parameters": {"type": "object", "properties": {}}}}]
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "add",
+            "description": "Add.",
+            "parameters": {"type": "object", "properties": {}},
+        },
+    }
+]
 
 
 def _request(server: OpenAIServer, **params: Any) -> ProviderRequest:
@@ -28,7 +37,9 @@ def _request(server: OpenAIServer, **params: Any) -> ProviderRequest:
 
 
 async def _collect_fast(request: ProviderRequest) -> list[ProviderChunk]:
-    return [c async for c in fast_start.stream(request, timeout=5, max_retries=2, retry_backoff=0.01)]
+    return [
+        c async for c in fast_start.stream(request, timeout=5, max_retries=2, retry_backoff=0.01)
+    ]
 
 
 async def _collect_litellm(request: ProviderRequest) -> list[ProviderChunk]:
@@ -51,14 +62,24 @@ def _both(server: OpenAIServer, replies: list[Reply], **params: Any) -> tuple[An
 def _no_cost(chunks: Any) -> Any:
     if not isinstance(chunks, list):
         return chunks
-    return [UsageChunk(c.usage.__class__(c.usage.prompt_tokens, c.usage.completion_tokens)) if isinstance(c, UsageChunk) else c for c in chunks]
+    return [
+        UsageChunk(c.usage.__class__(c.usage.prompt_tokens, c.usage.completion_tokens))
+        if isinstance(c, UsageChunk)
+        else c
+        for c in chunks
+    ]
 
 
 @pytest.mark.parametrize(
     "replies",
     [
         [Reply.text("Hello **world**, streamed in pieces.", chunk_chars=3)],
-        [Reply.tool_calls([("add", {"a": 2, "b": 3}, "c1"), ("add", {"a": 4, "b": 5}, "c2")], text="Let me add.")],
+        [
+            Reply.tool_calls(
+                [("add", {"a": 2, "b": 3}, "c1"), ("add", {"a": 4, "b": 5}, "c2")],
+                text="Let me add.",
+            )
+        ],
         [Reply.error(429, "slow down"), Reply.text("after a retry")],
     ],
 )
@@ -90,7 +111,11 @@ def test_the_fast_start_reports_refused_connections_and_timeouts_in_one_line() -
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    request = ProviderRequest("openai/m", [{"role": "user", "content": "x"}], params={"api_base": f"http://127.0.0.1:{port}/v1", "api_key": "k"})
+    request = ProviderRequest(
+        "openai/m",
+        [{"role": "user", "content": "x"}],
+        params={"api_base": f"http://127.0.0.1:{port}/v1", "api_key": "k"},
+    )
     with pytest.raises(ProviderError, match="Cannot reach") as refused:
         asyncio.run(_collect_fast(request))
     assert refused.value.kind == "connection"
@@ -103,6 +128,10 @@ def test_the_fast_start_reports_refused_connections_and_timeouts_in_one_line() -
 
 def test_a_missing_key_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    request = ProviderRequest("openai/gpt-4o-mini", [{"role": "user", "content": "x"}], params={"api_base": "http://127.0.0.1:9/v1"})
+    request = ProviderRequest(
+        "openai/gpt-4o-mini",
+        [{"role": "user", "content": "x"}],
+        params={"api_base": "http://127.0.0.1:9/v1"},
+    )
     with pytest.raises(ProviderError, match="OPENAI_API_KEY"):
         asyncio.run(_collect_fast(request))

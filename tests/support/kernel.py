@@ -27,14 +27,29 @@ class Execution:
 
     def outputs(self) -> list[Msg]:
         """Output-producing iopub messages, in order."""
-        kinds = {"stream", "display_data", "update_display_data", "execute_result", "error", "clear_output"}
+        kinds = {
+            "stream",
+            "display_data",
+            "update_display_data",
+            "execute_result",
+            "error",
+            "clear_output",
+        }
         return [m for m in self.iopub if m["msg_type"] in kinds]
 
     def stdout(self) -> str:
-        return "".join(m["content"]["text"] for m in self.iopub if m["msg_type"] == "stream" and m["content"]["name"] == "stdout")
+        return "".join(
+            m["content"]["text"]
+            for m in self.iopub
+            if m["msg_type"] == "stream" and m["content"]["name"] == "stdout"
+        )
 
     def stderr(self) -> str:
-        return "".join(m["content"]["text"] for m in self.iopub if m["msg_type"] == "stream" and m["content"]["name"] == "stderr")
+        return "".join(
+            m["content"]["text"]
+            for m in self.iopub
+            if m["msg_type"] == "stream" and m["content"]["name"] == "stderr"
+        )
 
     def errors(self) -> list[Msg]:
         return [m["content"] for m in self.iopub if m["msg_type"] == "error"]
@@ -42,7 +57,9 @@ class Execution:
     def final_bundles(self) -> list[dict[str, Any]]:
         """The bundles shown after the last clear_output, with later display updates applied
         (what a frontend shows and a saved notebook keeps)."""
-        last = max((i for i, m in enumerate(self.iopub) if m["msg_type"] == "clear_output"), default=-1)
+        last = max(
+            (i for i, m in enumerate(self.iopub) if m["msg_type"] == "clear_output"), default=-1
+        )
         shown: list[dict[str, Any]] = []
         ids: dict[str, int] = {}
         for m in self.iopub[last + 1 :]:
@@ -60,7 +77,8 @@ class Execution:
         return [
             m
             for m in self.iopub
-            if m["msg_type"] == "comm_open" and m["content"]["data"].get("state", {}).get("_model_name") == model
+            if m["msg_type"] == "comm_open"
+            and m["content"]["data"].get("state", {}).get("_model_name") == model
         ]
 
 
@@ -78,16 +96,25 @@ class Kernel:
         return self.kc.execute(code, allow_stdin=allow_stdin, stop_on_error=False)
 
     def collect(
-        self, msg_id: str, *, until: Callable[[Msg], bool] | None = None, timeout: float = 60, into: Execution | None = None
+        self,
+        msg_id: str,
+        *,
+        until: Callable[[Msg], bool] | None = None,
+        timeout: float = 60,
+        into: Execution | None = None,
     ) -> Execution:
         """Gather iopub messages of ``msg_id`` until ``until`` holds (default: idle)."""
         ex = into or Execution(msg_id)
-        done = until or (lambda m: m["msg_type"] == "status" and m["content"]["execution_state"] == "idle")
+        done = until or (
+            lambda m: m["msg_type"] == "status" and m["content"]["execution_state"] == "idle"
+        )
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise TimeoutError(f"no matching message within {timeout} s; got {[m['msg_type'] for m in ex.iopub][-10:]}")
+                raise TimeoutError(
+                    f"no matching message within {timeout} s; got {[m['msg_type'] for m in ex.iopub][-10:]}"
+                )
             try:
                 msg = self.kc.get_iopub_msg(timeout=remaining)
             except queue.Empty:
@@ -120,7 +147,10 @@ class Kernel:
 
     def set_state(self, comm_id: str, state: dict[str, Any]) -> None:
         """Send what a browser sends when a widget's value changes (typing in a Text)."""
-        content = {"comm_id": comm_id, "data": {"method": "update", "state": state, "buffer_paths": []}}
+        content = {
+            "comm_id": comm_id,
+            "data": {"method": "update", "state": state, "buffer_paths": []},
+        }
         self.kc.shell_channel.send(self.kc.session.msg("comm_msg", content))
 
     def interrupt(self) -> None:
@@ -141,7 +171,12 @@ def kernel(env: dict[str, str] | None = None, ipython_config: str = "") -> Itera
                 f.write(ipython_config)
         km = KernelManager(kernel_name="python3")
         km.kernel_spec.argv[0] = sys.executable
-        full_env = {**os.environ, "IPYTHONDIR": ipdir, "LITELLM_LOCAL_MODEL_COST_MAP": "True", **(env or {})}
+        full_env = {
+            **os.environ,
+            "IPYTHONDIR": ipdir,
+            "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+            **(env or {}),
+        }
         full_env.pop("JUPYTER_ORCH_MODEL", None)
         # The kernel works in a scratch folder: transcripts and files it writes stay there.
         km.start_kernel(env=full_env, cwd=ipdir)
