@@ -19,7 +19,10 @@ from .kernels import ROOT, BenchError, BenchKernel
 
 PEERS_PYTHON = ROOT / "benchmarks" / ".venv-peers" / "bin" / "python"
 API_KEY = "sk-test"
-_WARM_DONE = "from jupyter_orch.providers.litellm.loader import is_loaded\nprint(is_loaded())"
+_WARM_DONE = (
+    "from jupyter_orch.providers.litellm.loader import is_loaded, is_warming\n"
+    "print(is_loaded() and not is_warming())"
+)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ import json
 import selectors
 import signal
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -72,6 +73,8 @@ class OpenAIServer:
         Where to listen; port 0 picks a free port.
     model
         The model id ``GET /v1/models`` lists.
+    tls
+        A server-side TLS context: the server then speaks HTTPS (``url`` starts ``https``).
 
     Attributes
     ----------
@@ -88,6 +91,7 @@ class OpenAIServer:
         host: str = "127.0.0.1",
         port: int = 0,
         model: str = "test-model",
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.responder = responder
         self.model = model
@@ -102,6 +106,9 @@ class OpenAIServer:
         self._stopping = threading.Event()
         self._handlers: dict[socket.socket, threading.Thread] = {}
         self._httpd = _HTTPServer((host, port), _Handler, self)
+        self._scheme = "https" if tls is not None else "http"
+        if tls is not None:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
         self._wake_recv, self._wake_send = socket.socketpair()
         self._thread = threading.Thread(target=self._serve, name="openai-fake-server", daemon=True)
         self._thread.start()
@@ -110,7 +117,7 @@ class OpenAIServer:
     def url(self) -> str:
         """The base URL for clients, ending in ``/v1``."""
         host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
+        return f"{self._scheme}://{host!s}:{port}/v1"
 
     @property
     def requests(self) -> list[dict[str, Any]]:

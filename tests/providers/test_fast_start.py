@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -135,3 +139,38 @@ def test_a_missing_key_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     with pytest.raises(ProviderError, match="OPENAI_API_KEY"):
         asyncio.run(_collect_fast(request))
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[tuple[OpenAIServer, Path]]:
+    """An HTTPS server with a self-signed certificate for 127.0.0.1, and that certificate."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    with OpenAIServer(tls=context) as server:
+        yield server, cert
+
+
+def test_the_fast_start_speaks_https_and_checks_the_certificate(
+    tls_server: tuple[OpenAIServer, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, cert = tls_server
+    assert server.url.startswith("https://")
+    # The shared TLS context is built once per process; start from none for each case.
+    monkeypatch.setattr(fast_start, "_tls_context", None)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    server.enqueue(Reply.text("secure"))
+    with pytest.raises(ProviderError, match="CERTIFICATE_VERIFY_FAILED") as untrusted:
+        asyncio.run(_collect_fast(_request(server)))
+    assert "\n" not in str(untrusted.value) and not server.requests
+    monkeypatch.setattr(fast_start, "_tls_context", None)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    fast_start.prepare()
+    chunks = asyncio.run(_collect_fast(_request(server)))
+    assert "".join(getattr(c, "text", "") for c in chunks) == "secure"

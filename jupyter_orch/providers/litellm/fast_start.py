@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import ssl
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -22,6 +23,24 @@ from .errors import redact, sentence
 
 # Parameters that configure the client, not the request body.
 _CLIENT = {"api_base", "base_url", "api_key", "timeout", "max_retries", "retry_backoff", "headers"}
+
+
+_tls_context: ssl.SSLContext | None = None
+
+
+def prepare() -> None:
+    """Do the slow set-up of the first call now: import httpx, load the TLS certificates."""
+    _tls()
+
+
+def _tls() -> ssl.SSLContext:
+    """Return the TLS context every client shares (loading certificates takes ~0.1 s)."""
+    global _tls_context
+    if _tls_context is None:
+        import httpx
+
+        _tls_context = httpx.create_ssl_context()
+    return _tls_context
 
 
 def eligible(model: str) -> bool:
@@ -54,8 +73,10 @@ async def stream(
     params = request.params
     url, headers = _endpoint(request.model, params)
     seconds = float(params.get("timeout") or timeout)
+    # A plain-HTTP endpoint (a local server) needs no certificates.
+    verify: ssl.SSLContext | bool = _tls() if url.startswith("https:") else False
     async with httpx.AsyncClient(
-        timeout=httpx.Timeout(seconds, connect=min(seconds, 10.0))
+        timeout=httpx.Timeout(seconds, connect=min(seconds, 10.0)), verify=verify
     ) as client:
         attempt = 0
         while True:

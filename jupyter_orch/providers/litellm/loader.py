@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import importlib
 import logging
 import os
 import threading
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -19,6 +21,21 @@ _lock = threading.Lock()
 _module: ModuleType | None = None
 _error: BaseException | None = None
 _done = threading.Event()
+_warming = threading.Event()
+
+# Modules litellm imports only on its first call to an OpenAI-compatible model: about 500
+# modules, 0.7 s (measured with litellm 1.106). The warm-up imports them too, so that first
+# call does not pay for them. A name a litellm version lacks is skipped.
+FIRST_CALL_MODULES = (
+    "openai.resources",
+    "anyio._backends._asyncio",
+    "litellm.proxy._types",
+    "litellm.proxy.openai_files_endpoints",
+    "litellm._service_logger",
+    "litellm.integrations.prometheus_services",
+    "litellm.llms.litellm_proxy",
+    "litellm.litellm_core_utils.default_encoding",
+)
 
 
 def _import() -> ModuleType:
@@ -58,23 +75,46 @@ def is_loaded() -> bool:
     return _module is not None
 
 
-def warm_in_background() -> threading.Thread | None:
+def is_warming() -> bool:
+    """Whether the background warm-up is still running (its first call would still wait)."""
+    return _warming.is_set()
+
+
+def _prepare_first_call() -> None:
+    for name in FIRST_CALL_MODULES:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+
+
+def warm_in_background(first: Callable[[], object] | None = None) -> threading.Thread | None:
     """Start importing litellm in a daemon thread; return it (``None`` if already loaded).
 
-    The thread runs in a copy of the caller's context, so nothing it prints is parented to
-    another cell's messages.
+    ``first`` runs in that thread before the import: set-up the first model call needs sooner
+    than litellm. The thread runs in a copy of the caller's context, so nothing it prints is
+    parented to another cell's messages.
     """
     if _module is not None:
         return None
+    _warming.set()
     context = contextvars.copy_context()
     thread = threading.Thread(
-        target=context.run, args=(_quiet_load,), name="jupyter-orch-warm-litellm", daemon=True
+        target=context.run,
+        args=(_quiet_load, first),
+        name="jupyter-orch-warm-litellm",
+        daemon=True,
     )
     thread.start()
     return thread
 
 
-def _quiet_load() -> None:
-    # A failure is reported when a model call needs litellm, not from this thread.
-    with contextlib.suppress(BaseException):
-        load_litellm()
+def _quiet_load(first: Callable[[], object] | None) -> None:
+    # A failure is reported by the call that needs the work, not from this thread.
+    try:
+        if first is not None:
+            with contextlib.suppress(BaseException):
+                first()
+        with contextlib.suppress(BaseException):
+            load_litellm()
+            _prepare_first_call()
+    finally:
+        _warming.clear()

@@ -12,7 +12,7 @@ from ...core.provider import ProviderChunk, ProviderRequest, TextChunk, UsageChu
 from . import fast_start
 from .chunks import convert
 from .errors import clean_message, redact, to_provider_error
-from .loader import is_loaded, load_litellm
+from .loader import is_loaded, is_warming, load_litellm
 
 _OURS = ("max_retries", "retry_backoff")
 
@@ -53,7 +53,7 @@ class LiteLLMProvider:
         While the fast start is in use the window is not known yet (``None``: no trimming of
         what is at most a few turns old).
         """
-        if self.fast_start and not is_loaded() and fast_start.eligible(model):
+        if self._direct(model):
             return None
         if model not in self._windows:
             litellm = await _litellm()
@@ -75,10 +75,11 @@ class LiteLLMProvider:
     async def stream(self, request: ProviderRequest) -> AsyncIterator[ProviderChunk]:
         """Yield the answer's chunks; raise :class:`ProviderError` with one line on failure.
 
-        While litellm is still importing, ``openai/...`` models are streamed directly
-        (see :mod:`.fast_start`) so the first turn after ``%load_ext`` does not wait for it.
+        While litellm is still importing (or its warm-up still runs), ``openai/...`` models
+        are streamed directly (see :mod:`.fast_start`) so the first turn after ``%load_ext``
+        does not wait for it.
         """
-        if self.fast_start and not is_loaded() and fast_start.eligible(request.model):
+        if self._direct(request.model):
             async for item in fast_start.stream(
                 request,
                 timeout=self.timeout,
@@ -111,6 +112,11 @@ class LiteLLMProvider:
             ) from None
         if not usage_seen:
             yield UsageChunk(Usage())
+
+    def _direct(self, model: str) -> bool:
+        """Whether ``model`` is streamed by the fast start now (litellm not ready yet)."""
+        cold = not is_loaded() or is_warming()
+        return self.fast_start and cold and fast_start.eligible(model)
 
     def _kwargs(self, litellm: Any, request: ProviderRequest) -> dict[str, Any]:
         params = {k: v for k, v in request.params.items() if k not in _OURS and v is not None}
