@@ -36,6 +36,14 @@ PROMPT = "Write the benchmark answer."
 SHORT = Reply.text("Short answer.", chunk_chars=CHUNK_CHARS)
 SHORT_PIECES = len(SHORT.chunks)
 CLIENT_OF = {"ours": "litellm", "jupyter-ai": "openai", "chatlab": "openai"}
+LITELLM_CELL = """import litellm
+_response = await litellm.acompletion(
+    model="openai/bench", messages=[{{"role": "user", "content": "x"}}], api_base={url!r},
+    api_key="sk-test", stream=True, stream_options={{"include_usage": True}},
+)
+async for _chunk in _response:
+    pass"""
+"""A cell that only consumes the stream with LiteLLM: the baseline inside our own kernel."""
 
 
 @dataclass(frozen=True)
@@ -66,11 +74,12 @@ def run(plan: Plan, with_peers: bool) -> list[CaseResult]:
     """Stream the answer into every contender; return the paced and the unpaced tables."""
     answer = fixed_answer(plan.tokens)
     measured: dict[str, dict[str, list[Turn]]] = {"paced": {}, "unpaced": {}, "short": {}}
+    in_kernel: dict[str, list[float]] = {"paced": [], "unpaced": [], "short": []}
     failures: list[str] = []
     with BenchServer() as server:
         for contender in available(PEERS, with_peers):
             try:
-                _measure(contender, server, answer, plan, measured)
+                _measure(contender, server, answer, plan, measured, in_kernel)
             except BenchError as exc:
                 failures.append(f"{contender.key} failed: {exc}")
         fast = Reply.text(answer, chunk_chars=CHUNK_CHARS)
@@ -80,6 +89,8 @@ def run(plan: Plan, with_peers: bool) -> list[CaseResult]:
     notes = _skipped(with_peers)
     a = _paced_case(measured, plan, paced_baselines, notes)
     b = _unpaced_case(measured, plan, baselines, notes)
+    for case, kind in ((a, "paced"), (b, "unpaced")):
+        case.rows.append(_in_kernel_row(case, in_kernel, kind, plan))
     a.failures = b.failures = failures
     return [a, b]
 
@@ -90,6 +101,7 @@ def _measure(
     answer: str,
     plan: Plan,
     measured: dict[str, dict[str, list[Turn]]],
+    in_kernel: dict[str, list[float]],
 ) -> None:
     with started(contender.python, contender.env()) as kernel:
         kernel.run_ok(contender.setup(server.url))
@@ -101,6 +113,11 @@ def _measure(
         for kind, text, rate in runs:
             turn = _turn(kernel, contender, server, text, rate)
             measured[kind].setdefault(contender.key, []).append(turn)
+        if contender.key == "ours":
+            for kind, text, rate in runs:
+                server.expect(Reply.text(text, chunk_chars=CHUNK_CHARS, tokens_per_second=rate))
+                cell = kernel.run_ok(LITELLM_CELL.format(url=server.url))
+                in_kernel[kind].append(cell.cpu_seconds * 1000)
 
 
 def _turn(
@@ -262,6 +279,25 @@ def _chunk_costs(
     per_chunk = {k: _per_chunk(v, short.get(k), extra) for k, v in long.items()}
     beyond = {k: _minus(v, baselines.get(CLIENT_OF[k])) for k, v in per_chunk.items()}
     return per_chunk, beyond
+
+
+def _in_kernel_row(
+    case: CaseResult, in_kernel: dict[str, list[float]], kind: str, plan: Plan
+) -> Row:
+    """Ours beyond LiteLLM alone, both in the same kernel: what our code adds per chunk."""
+    per_chunk = next(r for r in case.rows if r.metric == "kernel CPU per extra chunk")
+    ours = per_chunk.values.get("ours")
+    alone = None
+    if in_kernel[kind] and in_kernel["short"]:
+        alone = _per_chunk(
+            median(in_kernel[kind]), median(in_kernel["short"]), plan.tokens - SHORT_PIECES
+        )
+    case.notes.append(
+        "'beyond LiteLLM alone in the same kernel': the same streams consumed by a cell that "
+        f"only iterates LiteLLM's response cost {_fmt(alone)} ms per extra chunk there"
+    )
+    label = "same, beyond LiteLLM alone in the same kernel (ours: display, redaction, record)"
+    return Row(label, "ms", {"ours": _minus(ours, alone)}, budget=0.1)
 
 
 def _core_row(baselines: dict[str, float | None]) -> Row:
