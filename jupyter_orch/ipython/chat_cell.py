@@ -31,6 +31,9 @@ class TurnHook(Protocol):
         ...
 
 
+INTERRUPTED = "interrupted; the partial answer is kept in the thread, marked"
+
+
 async def run_chat_cell(ext: Extension, line: str, body: str) -> None:
     """Run a ``%%chat`` cell on the kernel's loop (the cell awaits this coroutine)."""
     await ext.mount_configured()
@@ -43,33 +46,39 @@ async def run_chat_cell(ext: Extension, line: str, body: str) -> None:
         raise fail(str(exc), ext.shell) from None
     mode = frontend(ext.shell, ext.config)
     renderer = _renderer(ext, mode, request.model, options.format, options.quiet)
-    renderer.redact = scrub.redactor.text
-    renderer.summary.remarks.extend(ext.remarks(request))
-    failure = await _stream(ext, request, renderer, mode, scrub)
+    try:
+        async with interruptible():
+            failure = await run_turn(ext, request, renderer, mode, scrub)
+    except asyncio.CancelledError:
+        raise fail(INTERRUPTED, ext.shell) from None
     if failure is not None:
         raise fail(failure.message, ext.shell) from None
 
 
-async def _stream(
+async def run_turn(
     ext: Extension, request: ChatRequest, renderer: Any, mode: str, scrub: EventRedactor
 ) -> TurnFailed | None:
+    """Stream one turn into ``renderer``, recorded by the turn hooks; return its failure.
+
+    Cancelled, the turn is finished as interrupted (the partial answer kept, marked) and the
+    cancellation goes on.
+    """
+    renderer.redact = scrub.redactor.text
+    renderer.summary.remarks.extend(ext.remarks(request))
     orchestrator = ext.orchestrator(make_approver(mode, ext.config, scrub.redactor.value))
     hooks: list[TurnHook] = [factory(ext, request) for factory in ext.turn_hooks]
     failure: TurnFailed | None = None
     renderer.start()
     try:
-        async with interruptible():
-            async for raw in orchestrator.run(request):
-                for event in scrub.feed(raw):
-                    failure = _show(event, renderer, hooks) or failure
+        async for raw in orchestrator.run(request):
+            for event in scrub.feed(raw):
+                failure = _show(event, renderer, hooks) or failure
     except asyncio.CancelledError:
         for event in scrub.flush():
             _show(event, renderer, hooks)
         renderer.summary.stop = "interrupted"
         _finish(renderer, hooks, interrupted=True)
-        raise fail(
-            "interrupted; the partial answer is kept in the thread, marked", ext.shell
-        ) from None
+        raise
     _finish(renderer, hooks, interrupted=False)
     return failure
 

@@ -44,6 +44,7 @@ class Extension:
         self.provider: Provider | None = None
         self.cell_id: str | None = None
         self.turn_hooks: list[Any] = []
+        self.panels: list[Any] = []
         self.mcp_run: Callable[[str], Awaitable[None]] | None = None
         self._configured_mounted = False
         self.approver_wrappers: list[Callable[[Approver], Approver]] = []
@@ -77,14 +78,24 @@ class Extension:
             context_window=self.config.context_window or None,
         )
 
-    def build_request(self, options: ChatOptions, body: str) -> ChatRequest:
-        """Turn parsed options and the cell's text into a request (nothing is sent yet)."""
+    def build_request(
+        self, options: ChatOptions, body: str, *, from_cell: bool = True
+    ) -> ChatRequest:
+        """Turn parsed options and the cell's text into a request (nothing is sent yet).
+
+        ``from_cell=False`` (the chat panel) ties the turn to no cell, so it never replaces
+        the turn of the cell that ran last.
+        """
         model = options.model or self.config.model
         if not model:
             raise UsageError(NO_MODEL)
         prompt = interpolate(body.strip(), self.shell.user_ns)
         if not prompt:
-            raise UsageError("the %%chat cell is empty: write the prompt below the %%chat line")
+            raise UsageError(
+                "the %%chat cell is empty: write the prompt below the %%chat line"
+                if from_cell
+                else "the message is empty"
+            )
         if options.force_tool and options.force_tool not in self.session.registry:
             raise UsageError(f"--tool {options.force_tool}: no such tool (see %chat tools)")
         if options.thread:
@@ -109,7 +120,7 @@ class Extension:
             params=params,
             tools=tools,
             force_tool=options.force_tool,
-            cell_id=self.cell_id,
+            cell_id=self.cell_id if from_cell else None,
             system_extra=self.session.system_extra(),
         )
 
@@ -220,6 +231,8 @@ def unload(shell: Any) -> None:
     ext, _extension = _extension, None
     if ext is None:
         return
+    for panel in ext.panels:
+        panel.stop()
     for name in ("chat", "mcp"):
         cells.unregister(name)
     if cells.transform in shell.input_transformers_cleanup:

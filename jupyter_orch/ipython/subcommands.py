@@ -33,6 +33,7 @@ HELP = """%chat subcommands:
   replay PATH | off        answer from a recording (a JSONL store or an .ipynb)
   fork NEW [--from-cell ID | --turn N]
                            branch the current thread into NEW (up to that turn)
+  panel [OPTIONS]          a chat panel widget (options as for %%chat: -m, -t...)
   help                     this text"""
 
 
@@ -200,6 +201,17 @@ def _expose(ext: Extension, args: list[str]) -> None:
             ext.session.registry.add(tool)
     view.expose(*args)
     print(f"exposed (read-only): {', '.join(sorted(view.names))}")
+
+
+@subcommand("panel")
+def _panel(ext: Extension, args: list[str]) -> None:
+    from IPython.display import display
+
+    from .panel import open_panel
+
+    session = open_panel(ext, args)
+    ext.panels.append(session)  # the panel's turns run while no cell holds a reference
+    display(session.panel.widget)
 
 
 @subcommand("policy")

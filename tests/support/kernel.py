@@ -140,18 +140,23 @@ class Kernel:
                 return msg
         raise TimeoutError("no execute_reply")
 
-    def click(self, comm_id: str) -> None:
-        """Send what a browser sends when a widget button is clicked."""
+    def click(self, comm_id: str) -> str:
+        """Send what a browser sends when a widget button is clicked; return its msg_id."""
         content = {"comm_id": comm_id, "data": {"method": "custom", "content": {"event": "click"}}}
-        self.kc.shell_channel.send(self.kc.session.msg("comm_msg", content))
+        return self._comm_msg(content)
 
-    def set_state(self, comm_id: str, state: dict[str, Any]) -> None:
+    def set_state(self, comm_id: str, state: dict[str, Any]) -> str:
         """Send what a browser sends when a widget's value changes (typing in a Text)."""
         content = {
             "comm_id": comm_id,
             "data": {"method": "update", "state": state, "buffer_paths": []},
         }
-        self.kc.shell_channel.send(self.kc.session.msg("comm_msg", content))
+        return self._comm_msg(content)
+
+    def _comm_msg(self, content: dict[str, Any]) -> str:
+        msg = self.kc.session.msg("comm_msg", content)
+        self.kc.shell_channel.send(msg)
+        return str(msg["header"]["msg_id"])
 
     def interrupt(self) -> None:
         self.km.interrupt_kernel()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from IPython.display import DisplayHandle, clear_output, display
 
@@ -38,6 +38,38 @@ def show(bundle: dict[str, Any]) -> Handle:
     return _IPythonHandle(handle)
 
 
+class Surface(Protocol):
+    """Where a turn is shown: the running cell's output, or a chat panel."""
+
+    def show(self, bundle: dict[str, Any]) -> Handle:
+        """Show ``bundle`` as a new output that can be updated."""
+        ...
+
+    def add_widget(self, widget: Any) -> None:
+        """Show a widget (a tool card)."""
+        ...
+
+    def clear(self, wait: bool) -> None:
+        """Remove what this turn has shown so far (``wait``: once the next output comes)."""
+        ...
+
+
+class CellSurface:
+    """The output of the running cell."""
+
+    def show(self, bundle: dict[str, Any]) -> Handle:
+        """Display ``bundle`` in the cell."""
+        return show(bundle)
+
+    def add_widget(self, widget: Any) -> None:
+        """Display ``widget`` in the cell."""
+        display(widget)
+
+    def clear(self, wait: bool) -> None:
+        """Clear the cell's output (``wait``: when the next output arrives, no flicker)."""
+        clear_output(wait=wait)
+
+
 class CellRenderer:
     """Consumes a turn's events and shows them in the running cell.
 
@@ -53,6 +85,8 @@ class CellRenderer:
         Streaming updates per second at most.
     widgets
         Show tool cards (ipywidgets); off in headless runs where nobody sees them.
+    surface
+        Where to show the turn: the running cell (default) or a chat panel.
     """
 
     def __init__(
@@ -63,7 +97,9 @@ class CellRenderer:
         quiet: bool = False,
         hz: float = 20.0,
         widgets: bool = True,
+        surface: Surface | None = None,
     ) -> None:
+        self._surface: Surface = surface if surface is not None else CellSurface()
         self.summary = TurnSummary(model)
         self._mime = "text/markdown" if fmt == "markdown" else "text/plain"
         self._quiet = quiet
@@ -81,7 +117,7 @@ class CellRenderer:
         """Show the "waiting for the first token" state."""
         if not self._quiet:
             text = WAITING.format(model=self.summary.model)
-            self._waiting = show({"text/markdown": text, "text/plain": "waiting…"})
+            self._waiting = self._surface.show({"text/markdown": text, "text/plain": "waiting…"})
 
     def handle(self, event: Event) -> None:
         """Show one event."""
@@ -104,7 +140,7 @@ class CellRenderer:
 
                 card = ToolCard(view, event.pending)
                 self._cards[event.call.id] = card
-                display(card.widget)
+                self._surface.add_widget(card.widget)
         elif isinstance(
             event, (ToolCallApproved, ToolCallRejected, ToolCallStarted, ToolCallFinished)
         ):
@@ -119,19 +155,19 @@ class CellRenderer:
         summary = self.summary
         if not summary.segments and summary.error:
             self._close_stream()
-            clear_output()
+            self._surface.clear(wait=False)
             return
         if self._final is None:
             self._show_final(extra or {})
         else:
             self._final.update(self._bundle(extra or {}))
         for image in self._images:
-            display(image, raw=True)
+            self._surface.show(image)
 
     def _show_final(self, extra: dict[str, Any]) -> Handle:
         self._close_stream()
-        clear_output(wait=True)
-        return show(self._bundle(extra))
+        self._surface.clear(wait=True)
+        return self._surface.show(self._bundle(extra))
 
     def _bundle(self, extra: dict[str, Any]) -> dict[str, Any]:
         summary = self.summary
@@ -149,7 +185,7 @@ class CellRenderer:
     def _text(self, text: str) -> None:
         if self._stream is None:
             first, self._waiting = self._waiting, None
-            self._stream = TextStream(show, self._mime, self._hz, first)
+            self._stream = TextStream(self._surface.show, self._mime, self._hz, first)
         self._stream.add(text)
 
     def _close_stream(self) -> None:
