@@ -17,6 +17,7 @@ from ..core.errors import OrchError
 from ..core.redaction import EventRedactor
 from .chat_cell import INTERRUPTED, run_turn
 from .display.cell import CellRenderer
+from .interrupt import interruptible
 from .options import ChatOptions, parse_chat_options
 from .transcript_commands import turn_redactor
 from .widgets.panel import ChatPanel, PanelSurface
@@ -56,7 +57,9 @@ class PanelSession:
         panel.busy(True)
         message = ""
         try:
-            message = await self._run(text, PanelSurface(box))
+            # Keeps the loop turning: a click's callback alone does not wake an idle kernel.
+            async with interruptible():
+                message = await self._run(text, PanelSurface(box))
         except asyncio.CancelledError:
             message = INTERRUPTED
         finally:
