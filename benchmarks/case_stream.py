@@ -87,10 +87,8 @@ def run(plan: Plan, with_peers: bool) -> list[CaseResult]:
         paced = Reply.text(answer, chunk_chars=CHUNK_CHARS, tokens_per_second=plan.rate)
         paced_baselines = _baselines(server, paced, 1) if plan.paced_reps else {}
     notes = _skipped(with_peers)
-    a = _paced_case(measured, plan, paced_baselines, notes)
-    b = _unpaced_case(measured, plan, baselines, notes)
-    for case, kind in ((a, "paced"), (b, "unpaced")):
-        case.rows.append(_in_kernel_row(case, in_kernel, kind, plan))
+    a = _paced_case(measured, plan, paced_baselines, _alone(in_kernel, "paced", plan), notes)
+    b = _unpaced_case(measured, plan, baselines, _alone(in_kernel, "unpaced", plan), notes)
     a.failures = b.failures = failures
     return [a, b]
 
@@ -114,6 +112,8 @@ def _measure(
             turn = _turn(kernel, contender, server, text, rate)
             measured[kind].setdefault(contender.key, []).append(turn)
         if contender.key == "ours":
+            server.expect(SHORT)  # a warm-up: the cell's own first call is not measured
+            kernel.run_ok(LITELLM_CELL.format(url=server.url))
             for kind, text, rate in runs:
                 server.expect(Reply.text(text, chunk_chars=CHUNK_CHARS, tokens_per_second=rate))
                 cell = kernel.run_ok(LITELLM_CELL.format(url=server.url))
@@ -191,6 +191,7 @@ def _paced_case(
     measured: dict[str, dict[str, list[Turn]]],
     plan: Plan,
     baselines: dict[str, float | None],
+    alone: float | None,
     notes: dict[str, str],
 ) -> CaseResult:
     title = f"2a. Streaming {plan.tokens:,} tokens paced at {plan.rate:g} tokens/s (warm kernel)"
@@ -198,24 +199,18 @@ def _paced_case(
     case = CaseResult(
         "stream_paced", title, raw={"turns": turns, "baseline_cpu_ms_per_chunk": baselines}
     )
-    cpu = _med(turns, "cpu_ms")
-    per_chunk, beyond = _chunk_costs(cpu, _med(measured["short"], "cpu_ms"), plan, baselines)
     case.rows = [
         *_first_token_rows(turns, notes),
         Row("last chunk sent → final output", "ms", _med(turns, "last_to_final_ms"), notes, 100),
         Row("last chunk sent → output settled", "ms", _med(turns, "last_to_settled_ms"), notes),
-        Row("iopub messages", "messages", _med(turns, "messages"), notes, 450),
-        Row("iopub bytes", "KB", _med(turns, "kilobytes"), notes, 400),
-        Row("kernel CPU for the cell", "ms", cpu, notes),
-        Row("kernel CPU per extra chunk", "ms", per_chunk, notes),
-        Row("CPU per chunk beyond its HTTP client alone", "ms", beyond, notes, 0.1),
-        _core_row(baselines),
+        *_cost_rows(turns, measured["short"], plan, baselines, alone, notes),
     ]
     case.notes = [
         'jupyter-ai-magics runs with -m {"streaming":true} so the server paces it as a real '
         "model would; %%ai shows nothing until the answer is complete",
         "the last chunk's send time is the paced server's schedule (first byte + (n-1)/rate)",
         _baseline_note(baselines, "paced"),
+        _alone_note(alone),
     ]
     return case
 
@@ -242,28 +237,23 @@ def _unpaced_case(
     measured: dict[str, dict[str, list[Turn]]],
     plan: Plan,
     baselines: dict[str, float | None],
+    alone: float | None,
     notes: dict[str, str],
 ) -> CaseResult:
     title = f"2b. Streaming {plan.tokens:,} tokens as fast as the server sends (warm kernel)"
     turns = measured["unpaced"]
     raw = {"turns": turns, "short_turns": measured["short"], "baseline_cpu_ms_per_chunk": baselines}
     case = CaseResult("stream_unpaced", title, raw=raw)
-    long = _med(turns, "cpu_ms")
-    per_chunk, beyond = _chunk_costs(long, _med(measured["short"], "cpu_ms"), plan, baselines)
     case.rows = [
         *_first_token_rows(turns, notes),
         Row("server's first byte → final output", "ms", _med(turns, "total_ms"), notes),
-        Row("iopub messages", "messages", _med(turns, "messages"), notes, 450),
-        Row("iopub bytes", "KB", _med(turns, "kilobytes"), notes, 400),
-        Row("kernel CPU for the cell", "ms", long, notes),
-        Row("kernel CPU per extra chunk", "ms", per_chunk, notes),
-        Row("CPU per chunk beyond its HTTP client alone", "ms", beyond, notes, 0.1),
-        _core_row(baselines),
+        *_cost_rows(turns, measured["short"], plan, baselines, alone, notes),
     ]
     case.notes = [
         "CPU per extra chunk = (CPU of this turn - CPU of a 4-chunk turn) / extra chunks; "
         "psutil reads CPU in 10 ms ticks",
         _baseline_note(baselines, "unpaced"),
+        _alone_note(alone),
     ]
     return case
 
@@ -281,23 +271,42 @@ def _chunk_costs(
     return per_chunk, beyond
 
 
-def _in_kernel_row(
-    case: CaseResult, in_kernel: dict[str, list[float]], kind: str, plan: Plan
-) -> Row:
-    """Ours beyond LiteLLM alone, both in the same kernel: what our code adds per chunk."""
-    per_chunk = next(r for r in case.rows if r.metric == "kernel CPU per extra chunk")
-    ours = per_chunk.values.get("ours")
-    alone = None
-    if in_kernel[kind] and in_kernel["short"]:
-        alone = _per_chunk(
-            median(in_kernel[kind]), median(in_kernel["short"]), plan.tokens - SHORT_PIECES
-        )
-    case.notes.append(
+def _cost_rows(
+    turns: dict[str, list[Turn]],
+    short: dict[str, list[Turn]],
+    plan: Plan,
+    baselines: dict[str, float | None],
+    alone: float | None,
+    notes: dict[str, str],
+) -> list[Row]:
+    """The rows both tables share: what the turns sent, and their CPU against baselines."""
+    cpu = _med(turns, "cpu_ms")
+    per_chunk, beyond = _chunk_costs(cpu, _med(short, "cpu_ms"), plan, baselines)
+    in_kernel = "same, beyond LiteLLM alone in the same kernel (ours: display, redaction, record)"
+    return [
+        Row("iopub messages", "messages", _med(turns, "messages"), notes, 450),
+        Row("iopub bytes", "KB", _med(turns, "kilobytes"), notes, 400),
+        Row("kernel CPU for the cell", "ms", cpu, notes),
+        Row("kernel CPU per extra chunk", "ms", per_chunk, notes),
+        Row("CPU per chunk beyond its HTTP client alone", "ms", beyond, notes, 0.1),
+        _core_row(baselines),
+        Row(in_kernel, "ms", {"ours": _minus(per_chunk.get("ours"), alone)}, budget=0.1),
+    ]
+
+
+def _alone(in_kernel: dict[str, list[float]], kind: str, plan: Plan) -> float | None:
+    """CPU per extra chunk of LiteLLM alone, consumed by a cell in our kernel."""
+    if not in_kernel[kind] or not in_kernel["short"]:
+        return None
+    extra = plan.tokens - SHORT_PIECES
+    return _per_chunk(median(in_kernel[kind]), median(in_kernel["short"]), extra)
+
+
+def _alone_note(alone: float | None) -> str:
+    return (
         "'beyond LiteLLM alone in the same kernel': the same streams consumed by a cell that "
         f"only iterates LiteLLM's response cost {_fmt(alone)} ms per extra chunk there"
     )
-    label = "same, beyond LiteLLM alone in the same kernel (ours: display, redaction, record)"
-    return Row(label, "ms", {"ours": _minus(ours, alone)}, budget=0.1)
 
 
 def _core_row(baselines: dict[str, float | None]) -> Row:
