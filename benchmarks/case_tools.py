@@ -40,37 +40,31 @@ def bench_tool(x: int) -> str:
     return "done"
 '''
 HUMAN_PAUSE = 0.2  # a person clicks after the card is drawn, not while it is being sent
-CALLS = """
+TIMED_CALLS = """
 import json, time
-from jupyter_orch.session import current
-_tool = current().registry.get("echo")
+{setup}
 for _ in range(20):
-    await _tool.call(_tool.validate({args}))
+    await {call}
 _times = []
 for _ in range({calls}):
     _t0 = time.perf_counter()
-    await _tool.call(_tool.validate({args}))
+    await {call}
     _times.append((time.perf_counter() - _t0) * 1000)
+{teardown}
 print(json.dumps(_times))
 """
-SDK_CALLS = """
-import json, os, time
+"""A cell timing ``calls`` awaits of ``call`` (after 20 untimed), printing the times as JSON."""
+OURS_SETUP = """from jupyter_orch.session import current
+_tool = current().registry.get("echo")"""
+SDK_SETUP = """import contextlib, os
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 _params = StdioServerParameters(command={command!r}, args={args_list!r})
+_stack = contextlib.AsyncExitStack()
 # The server's stderr goes to a file, as ours does, not through the kernel's stderr.
-_errlog = open(os.devnull, "w")
-async with Client(stdio_client(_params, errlog=_errlog)) as _client:
-    for _ in range(20):
-        await _client.call_tool("echo", {args})
-    _times = []
-    for _ in range({calls}):
-        _t0 = time.perf_counter()
-        await _client.call_tool("echo", {args})
-        _times.append((time.perf_counter() - _t0) * 1000)
-print(json.dumps(_times))
-"""
-"""The bare SDK's ``echo`` calls, timed the same way in the same kernel."""
+_errlog = _stack.enter_context(open(os.devnull, "w"))
+_client = await _stack.enter_async_context(Client(stdio_client(_params, errlog=_errlog)))"""
+"""The bare SDK, in the same kernel as ours."""
 LOAD = """import time as _t
 _t0 = _t.perf_counter()
 %mcp load {path}
@@ -183,11 +177,18 @@ def _in_kernel(calls: int, reps: int) -> tuple[dict[str, list[float]], dict[str,
         wait_until_warm(kernel)
         configs = {n: _config(Path(folder), n, command) for n in ("one", "five")}
         kernel.run_ok(f"%mcp load {configs['one']}")  # imports the SDK, warms node's cache
-        code = CALLS.format(args=ARGS, calls=calls)
-        times = {"ours": json.loads(kernel.run_ok(code).stdout().splitlines()[-1])}
+        ours = TIMED_CALLS.format(
+            setup=OURS_SETUP, call=f"_tool.call(_tool.validate({ARGS!r}))", calls=calls, teardown=""
+        )
+        times = {"ours": _printed_times(kernel, ours)}
         kernel.run_ok("%mcp remove s0")
-        sdk = SDK_CALLS.format(command=command[0], args_list=command[1:], args=ARGS, calls=calls)
-        times["sdk"] = json.loads(kernel.run_ok(sdk).stdout().splitlines()[-1])
+        sdk = TIMED_CALLS.format(
+            setup=SDK_SETUP.format(command=command[0], args_list=command[1:]),
+            call=f'_client.call_tool("echo", {ARGS!r})',
+            calls=calls,
+            teardown="await _stack.aclose()",
+        )
+        times["sdk"] = _printed_times(kernel, sdk)
         for rep in range(reps):
             for size in ("one", "five") if rep % 2 == 0 else ("five", "one"):
                 out = kernel.run_ok(LOAD.format(path=configs[size])).stdout()
@@ -195,6 +196,10 @@ def _in_kernel(calls: int, reps: int) -> tuple[dict[str, list[float]], dict[str,
                 names = range(1 if size == "one" else 5)
                 kernel.run_ok("\n".join(f"%mcp remove s{i}" for i in names))
     return times, loads
+
+
+def _printed_times(kernel: BenchKernel, code: str) -> list[float]:
+    return list(json.loads(kernel.run_ok(code).stdout().splitlines()[-1]))
 
 
 def _config(folder: Path, size: str, command: list[str]) -> Path:
