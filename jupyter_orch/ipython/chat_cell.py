@@ -12,7 +12,7 @@ from ..core.request import ChatRequest
 from .approvers import frontend, make_approver
 from .errors import fail
 from .interrupt import interruptible
-from .options import parse_chat_options
+from .options import ChatOptions, parse_chat_options
 from .transcript_commands import turn_redactor
 
 if TYPE_CHECKING:
@@ -36,16 +36,13 @@ INTERRUPTED = "interrupted; the partial answer is kept in the thread, marked"
 
 async def run_chat_cell(ext: Extension, line: str, body: str) -> None:
     """Run a ``%%chat`` cell on the kernel's loop (the cell awaits this coroutine)."""
-    await ext.mount_configured()
     try:
         options = parse_chat_options(line)
-        request = ext.build_request(options, body)
-        # Secrets are redacted from every event before anything shows or records it.
-        scrub = EventRedactor(turn_redactor(ext, request))
+        request, scrub = await prepare_turn(ext, options, body)
     except OrchError as exc:
         raise fail(str(exc), ext.shell) from None
     mode = frontend(ext.shell, ext.config)
-    renderer = _renderer(ext, mode, request.model, options.format, options.quiet)
+    renderer = _renderer(ext, mode, request.model, options)
     try:
         async with interruptible():
             failure = await run_turn(ext, request, renderer, mode, scrub)
@@ -53,6 +50,35 @@ async def run_chat_cell(ext: Extension, line: str, body: str) -> None:
         raise fail(INTERRUPTED, ext.shell) from None
     if failure is not None:
         raise fail(failure.message, ext.shell) from None
+
+
+async def prepare_turn(
+    ext: Extension, options: ChatOptions, body: str, *, from_cell: bool = True
+) -> tuple[ChatRequest, EventRedactor]:
+    """Mount the configured servers, build the request and its redactor.
+
+    Bad input raises a one-line :class:`OrchError`; nothing has been sent yet.
+    """
+    await ext.mount_configured()
+    request = ext.build_request(options, body, from_cell=from_cell)
+    # Secrets are redacted from every event before anything shows or records it.
+    return request, EventRedactor(turn_redactor(ext, request))
+
+
+def cell_renderer(
+    ext: Extension, model: str, options: ChatOptions, *, widgets: bool, surface: Any = None
+) -> Any:
+    """Return a renderer into the running cell, or into ``surface`` (a chat panel's turn)."""
+    from .display.cell import CellRenderer
+
+    return CellRenderer(
+        model,
+        fmt=options.format or ext.config.format,
+        quiet=options.quiet,
+        hz=ext.config.update_hz,
+        widgets=widgets,
+        surface=surface,
+    )
 
 
 async def run_turn(
@@ -97,17 +123,9 @@ def _finish(renderer: Any, hooks: list[TurnHook], *, interrupted: bool) -> None:
     renderer.finish(extra)
 
 
-def _renderer(ext: Extension, mode: str, model: str, fmt: str | None, quiet: bool) -> Any:
+def _renderer(ext: Extension, mode: str, model: str, options: ChatOptions) -> Any:
     if getattr(ext.shell, "kernel", None) is None:
         from .display.terminal import TerminalRenderer
 
-        return TerminalRenderer(model, quiet=quiet)
-    from .display.cell import CellRenderer
-
-    return CellRenderer(
-        model,
-        fmt=fmt or ext.config.format,
-        quiet=quiet,
-        hz=ext.config.update_hz,
-        widgets=mode == "widget",
-    )
+        return TerminalRenderer(model, quiet=options.quiet)
+    return cell_renderer(ext, model, options, widgets=mode == "widget")

@@ -14,12 +14,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..core.errors import OrchError
-from ..core.redaction import EventRedactor
-from .chat_cell import INTERRUPTED, run_turn
-from .display.cell import CellRenderer
+from .chat_cell import INTERRUPTED, cell_renderer, prepare_turn, run_turn
 from .interrupt import interruptible
 from .options import ChatOptions, parse_chat_options
-from .transcript_commands import turn_redactor
 from .widgets.panel import ChatPanel, PanelSurface
 
 if TYPE_CHECKING:
@@ -71,18 +68,10 @@ class PanelSession:
         """Run one turn into ``surface``; return its one-line error, or ``""``."""
         ext = self.ext
         try:
-            await ext.mount_configured()
-            request = ext.build_request(self.options, text, from_cell=False)
-            scrub = EventRedactor(turn_redactor(ext, request))
+            request, scrub = await prepare_turn(ext, self.options, text, from_cell=False)
         except OrchError as exc:
             return str(exc)
-        renderer = CellRenderer(
-            request.model,
-            fmt=self.options.format or ext.config.format,
-            quiet=self.options.quiet,
-            hz=ext.config.update_hz,
-            surface=surface,
-        )
+        renderer = cell_renderer(ext, request.model, self.options, widgets=True, surface=surface)
         failure = await run_turn(ext, request, renderer, "widget", scrub)
         return failure.message if failure is not None else ""
 
