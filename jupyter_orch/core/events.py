@@ -79,6 +79,16 @@ class ToolCallStarted:
 
 
 @dataclass(frozen=True, slots=True)
+class ToolCallProgressed:
+    """A running tool reported how far it is (``total`` may be unknown; ``message`` too)."""
+
+    call: ToolCall
+    progress: float
+    total: float | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ToolCallFinished:
     """The tool's result (an error result too) is ready and joined the thread."""
 
@@ -130,6 +140,7 @@ Event = (
     | ToolCallApproved
     | ToolCallRejected
     | ToolCallStarted
+    | ToolCallProgressed
     | ToolCallFinished
     | UsageReported
     | AnswerCompleted

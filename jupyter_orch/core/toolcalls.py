@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .approval import Approver, Decision, PendingApproval
+from .context import CallContext, call_entered
 from .events import (
     Event,
     ToolCallApproved,
     ToolCallFinished,
+    ToolCallProgressed,
     ToolCallRejected,
     ToolCallRequested,
     ToolCallStarted,
@@ -113,16 +115,82 @@ class ToolRunner:
         yield ToolCallApproved(call, decision)
         yield ToolCallStarted(call)
         started = time.monotonic()
-        result = await self._execute(tool, arguments)
-        yield ToolCallFinished(call, result, time.monotonic() - started)
+        progress: asyncio.Queue[ToolCallProgressed] = asyncio.Queue()
+        report = _reporter(call, progress)
+        with call_entered(CallContext(call.id, call.name, report)):
+            # The call runs as a task of its own (it inherits the call context), so its
+            # progress can be shown while it runs and its failures stay its own.
+            task = asyncio.ensure_future(self._execute(tool, arguments))
+        try:
+            async for event in _progress_until(task, progress):
+                yield event
+        finally:
+            task.cancel()
+        yield ToolCallFinished(call, task.result(), time.monotonic() - started)
 
     async def _execute(self, tool: Tool, arguments: dict[str, Any]) -> ToolResult:
+        name = tool.spec.name
         try:
-            return await asyncio.wait_for(tool.call(arguments), self.timeout)
+            return await asyncio.wait_for(_contained(tool, arguments), self.timeout)
         except asyncio.TimeoutError:
-            return ToolResult.error(f"{tool.spec.name} timed out after {self.timeout:g} s")
+            return ToolResult.error(f"{name} timed out after {self.timeout:g} s")
+        except asyncio.CancelledError:
+            # The turn's own cancellation stops the task that awaits this one (and nobody
+            # reads this result then); a cancellation that reaches here otherwise came from
+            # the tool's own code, and is the tool's failure.
+            return ToolResult.error(f"{name} was cancelled by its own code before it finished")
+        except _ToolExit as exc:
+            return ToolResult.error(f"{name} raised {exc}")
         except Exception as exc:  # a tool's failure is a result the model sees
-            return ToolResult.error(f"{tool.spec.name} raised {type(exc).__name__}: {exc}")
+            return ToolResult.error(f"{name} raised {type(exc).__name__}: {exc}")
+
+
+class _ToolExit(Exception):
+    """A tool raised ``SystemExit`` or ``KeyboardInterrupt``: its failure, not the kernel's."""
+
+
+async def _contained(tool: Tool, arguments: dict[str, Any]) -> ToolResult:
+    try:
+        return await tool.call(arguments)
+    except (SystemExit, KeyboardInterrupt) as exc:
+        # Left alone, either would escape the task and stop the kernel's event loop.
+        kind = type(exc).__name__
+        raise _ToolExit(f"{kind}({exc})" if str(exc) else kind) from None
+
+
+def _reporter(
+    call: ToolCall, queue: asyncio.Queue[ToolCallProgressed]
+) -> Callable[[float, float | None, str | None], None]:
+    loop = asyncio.get_running_loop()
+
+    def report(progress: float, total: float | None = None, message: str | None = None) -> None:
+        event = ToolCallProgressed(call, float(progress), total, message)
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            queue.put_nowait(event)
+        else:  # a sync tool in a worker thread
+            loop.call_soon_threadsafe(queue.put_nowait, event)
+
+    return report
+
+
+async def _progress_until(
+    task: asyncio.Future[ToolResult], queue: asyncio.Queue[ToolCallProgressed]
+) -> AsyncIterator[ToolCallProgressed]:
+    """Yield the call's progress reports until ``task`` is done."""
+    while not task.done():
+        getter: asyncio.Future[Any] = asyncio.ensure_future(queue.get())
+        try:
+            await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            getter.cancel()
+        if getter.done() and not getter.cancelled():
+            yield getter.result()
+    while not queue.empty():
+        yield queue.get_nowait()
 
 
 def _finished(call: ToolCall, result: ToolResult) -> ToolCallFinished:

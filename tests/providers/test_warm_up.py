@@ -54,6 +54,7 @@ def _modules_imported_by_the_first_call(mode: str) -> list[str]:
 def test_the_warm_up_imports_what_litellm_s_first_call_would() -> None:
     cold = _modules_imported_by_the_first_call("import only")
     warm = _modules_imported_by_the_first_call("warm")
-    # Measured with litellm 1.106: about 500 modules (0.7 s) without the warm-up, 15 with it.
-    assert len(cold) > 200, len(cold)
+    # Measured: litellm 1.106 imported ~500 modules on its first call, 1.110 ~70; 15 after the
+    # warm-up. The behaviour, whatever the version: the warm-up did most of that work ahead.
     assert len(warm) < 40, warm
+    assert len(set(cold) - set(warm)) >= 0.75 * len(cold), (len(cold), warm)

@@ -1,0 +1,109 @@
+"""What a running tool may use of the turn and the call that run it.
+
+The turn runner enters a :class:`TurnContext` for the turn's task, and the tool runner a
+:class:`CallContext` around each call. Both are context variables, so a tool (or an adapter
+acting for it, such as an MCP server that asks the user a question) reads them without any
+parameter threaded through the :class:`~jupyter_orch.core.tools.Tool` protocol. Code that
+runs in another task must capture them first: :func:`current_turn` and :func:`current_call`
+return the values of the calling task.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .approval import Approver
+    from .elicitation import Elicitor
+    from .provider import Provider
+
+ProgressReporter = Callable[[float, "float | None", "str | None"], None]
+"""``report(progress, total, message)``: how far a running call is (``total`` may be unknown)."""
+
+
+@dataclass(frozen=True)
+class TurnContext:
+    """The turn a tool call belongs to.
+
+    Parameters
+    ----------
+    turn_id
+        The turn's id (as in its record).
+    thread
+        The thread's name.
+    model
+        The turn's model.
+    approver
+        How the turn's ``ask`` decisions are made (a server's sampling request asks it too).
+    elicitor
+        How the turn asks the user for input (a form in the cell, or a headless decline).
+    provider
+        The turn's model seam (a server's sampling request is answered through it).
+    redact
+        Hides secrets in a value before it is shown or recorded.
+    """
+
+    turn_id: str
+    thread: str
+    model: str
+    approver: Approver
+    elicitor: Elicitor
+    provider: Provider
+    redact: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """One tool call under way.
+
+    Parameters
+    ----------
+    call_id
+        The model's id of the call.
+    tool
+        The tool's name as offered to the model.
+    report
+        Reports progress; it shows on the call's card (safe to call from any thread).
+    """
+
+    call_id: str
+    tool: str
+    report: ProgressReporter
+
+
+_TURN: ContextVar[TurnContext | None] = ContextVar("jupyter_orch_turn", default=None)
+_CALL: ContextVar[CallContext | None] = ContextVar("jupyter_orch_call", default=None)
+
+
+def current_turn() -> TurnContext | None:
+    """Return the turn the calling task runs for, or ``None`` outside a turn."""
+    return _TURN.get()
+
+
+def current_call() -> CallContext | None:
+    """Return the tool call the calling task runs, or ``None`` outside one."""
+    return _CALL.get()
+
+
+@contextlib.contextmanager
+def turn_entered(context: TurnContext) -> Iterator[TurnContext]:
+    """Make ``context`` the current turn inside the block."""
+    token = _TURN.set(context)
+    try:
+        yield context
+    finally:
+        _TURN.reset(token)
+
+
+@contextlib.contextmanager
+def call_entered(context: CallContext) -> Iterator[CallContext]:
+    """Make ``context`` the current call inside the block (tasks started in it inherit it)."""
+    token = _CALL.set(context)
+    try:
+        yield context
+    finally:
+        _CALL.reset(token)
