@@ -15,14 +15,14 @@ __all__ = ["Chat", "__version__", "load_ipython_extension", "tool", "unload_ipyt
 
 def load_ipython_extension(ipython: Any) -> None:
     """Load the extension (``%load_ext jupyter_orch``)."""
-    from .ipython.extension import load
+    from .ipython.loader import load
 
     load(ipython)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
     """Unload the extension (``%unload_ext``), closing everything it opened."""
-    from .ipython.extension import unload
+    from .ipython.loader import unload
 
     unload(ipython)
 

@@ -1,25 +1,52 @@
 """The state one kernel (or one :class:`~jupyter_orch.api.Chat`) keeps across cells.
 
-A :class:`Session` holds the tool registry, the policy table, the threads, the text that
-mounted sources add to the system prompt, resources waiting to join the next message, and the
-things to close when the extension unloads. Adapters (magics, MCP mounts, notebook tools)
-share it; none of them owns another's state.
+A :class:`Session` owns the tool registry, the policy table, the threads (each with its lock:
+one turn at a time), the MCP servers mounted, the text mounted sources add to the system
+prompt, resources waiting to join the next message, and the things to close when the
+extension unloads.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
-from typing import Any
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from .core.messages import ContentPart
 from .core.policy import PolicyTable
 from .core.thread import Thread
 from .core.tools import ToolRegistry
 
+if TYPE_CHECKING:
+    from .tools.mcp.mounts import McpMounts
+
 AsyncCloser = Callable[[], Awaitable[None]]
 SyncCloser = Callable[[], None]
+
+
+class ThreadLock:
+    """One turn at a time on a thread, and who holds it (for "waiting for the turn in [5]")."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self.holder = ""
+
+    @property
+    def busy(self) -> bool:
+        """Whether a turn holds the thread now."""
+        return self._lock.locked()
+
+    @contextlib.asynccontextmanager
+    async def held(self, label: str) -> AsyncIterator[None]:
+        """Hold the thread for the turn ``label`` (waiting, in order, while another holds it)."""
+        async with self._lock:
+            self.holder = label
+            try:
+                yield
+            finally:
+                self.holder = ""
 
 
 class Session:
@@ -38,6 +65,8 @@ class Session:
         ``instructions``); remove a source's entry when it goes.
     attachments
         Content parts waiting to join the next user message, by thread name.
+    mounts
+        The MCP servers mounted into this session (``None`` until the first ``%mcp``).
     """
 
     def __init__(self, policy: PolicyTable | None = None) -> None:
@@ -47,6 +76,8 @@ class Session:
         self.current_thread = "default"
         self.instructions: dict[str, str] = {}
         self.attachments: dict[str, list[ContentPart]] = {}
+        self.mounts: McpMounts | None = None
+        self._locks: dict[str, ThreadLock] = {}
         self._async_closers: list[AsyncCloser] = []
         self._sync_closers: list[SyncCloser] = []
 
@@ -56,6 +87,12 @@ class Session:
         if key not in self.threads:
             self.threads[key] = Thread(name=key)
         return self.threads[key]
+
+    def thread_lock(self, name: str) -> ThreadLock:
+        """Return the lock of thread ``name``."""
+        if name not in self._locks:
+            self._locks[name] = ThreadLock()
+        return self._locks[name]
 
     def system_extra(self) -> str:
         """Return the instructions of every mounted source, joined for the system prompt."""
@@ -88,16 +125,20 @@ class Session:
         """Close everything registered, newest first; one failure does not stop the rest."""
         closers, self._async_closers = self._async_closers[::-1], []
         for closer in closers:
-            with contextlib.suppress(Exception):  # cleanup must go on for the others
+            try:
                 await closer()
+            except Exception as exc:  # cleanup must go on for the others; say what failed
+                _report(exc)
         self.close_now()
 
     def close_now(self) -> None:
         """Run the synchronous cleanups, newest first."""
         closers, self._sync_closers = self._sync_closers[::-1], []
         for closer in closers:
-            with contextlib.suppress(Exception):  # cleanup must go on for the others
+            try:
                 closer()
+            except Exception as exc:  # cleanup must go on for the others; say what failed
+                _report(exc)
 
     @staticmethod
     def running_loop() -> asyncio.AbstractEventLoop | None:
@@ -118,15 +159,5 @@ class Session:
         }
 
 
-_current: Session | None = None
-
-
-def current() -> Session | None:
-    """Return the session of the loaded extension, or ``None`` when none is loaded."""
-    return _current
-
-
-def set_current(session: Session | None) -> None:
-    """Make ``session`` the one ``@jupyter_orch.tool`` registers into (``None`` on unload)."""
-    global _current
-    _current = session
+def _report(exc: Exception) -> None:
+    print(f"jupyter-orch: closing: {type(exc).__name__}: {exc}", file=sys.__stderr__)

@@ -15,7 +15,10 @@ from typing import Any, Literal, Protocol
 from .messages import ToolCall
 from .tools import ToolSpec
 
-DecidedBy = Literal["user", "policy", "session", "headless", "expired", "replay"]
+DecidedBy = Literal["user", "policy", "session", "always", "headless", "expired", "replay"]
+Scope = Literal["once", "session", "always"]
+"""How far an approval reaches: this call, the tool for this session, or for good."""
+SCOPES: tuple[Scope, ...] = ("once", "session", "always")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,18 +30,42 @@ class Decision:
     approved
         Whether the call may run.
     by
-        Who decided: the user, the policy (``auto``/``deny``), a session "always allow",
-        the headless policy, the expiry of the request, or a replayed recording.
+        Who decided: the user, the policy (``auto``/``deny``), an earlier "allow for this
+        session" (``session``) or "always allow" (``always``), the headless policy, the expiry
+        of the request, or a replayed recording.
     reason
         The reason given with a rejection (empty when none).
-    always
-        The user also chose "Always allow this tool" for the session.
+    scope
+        How far the user's approval reaches: ``once``, the tool for this ``session``, or
+        ``always`` (remembered across sessions).
     """
 
     approved: bool
     by: DecidedBy
     reason: str = ""
-    always: bool = False
+    scope: Scope = "once"
+
+    @property
+    def always(self) -> bool:
+        """Whether the approval reaches beyond this call (``session`` or ``always``)."""
+        return self.scope != "once"
+
+
+class ApprovalBatch:
+    """The calls of one model response, decided together when the user says so.
+
+    "Approve all" or "Reject all" on one card settles the calls after it in the same response
+    without asking again.
+
+    Parameters
+    ----------
+    total
+        How many calls the response holds.
+    """
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.verdict: Decision | None = None
 
 
 class PendingApproval:
@@ -54,15 +81,37 @@ class PendingApproval:
         The validated arguments that will run.
     ttl
         Seconds before the request expires and counts as rejected.
+    position
+        The call's place among the calls of its response (1-based) and the batch.
+    batch
+        The response's calls, when "Approve all" / "Reject all" apply.
+    scopes
+        The scopes the user may choose (``once`` only when the tool's policy is fixed).
+    changed
+        The tool was allowed before, but its description or schema changed since: what
+        changed, in words (the user is asked again).
     """
 
     def __init__(
-        self, call: ToolCall, spec: ToolSpec, arguments: dict[str, Any], ttl: float
+        self,
+        call: ToolCall,
+        spec: ToolSpec,
+        arguments: dict[str, Any],
+        ttl: float,
+        *,
+        position: int = 1,
+        batch: ApprovalBatch | None = None,
+        scopes: tuple[Scope, ...] = SCOPES,
+        changed: str = "",
     ) -> None:
         self.call = call
         self.spec = spec
         self.arguments = arguments
         self.ttl = ttl
+        self.position = position
+        self.batch = batch
+        self.scopes = scopes
+        self.changed = changed
         self.created = time.monotonic()
         self._future: asyncio.Future[Decision] = asyncio.get_running_loop().create_future()
         self._listeners: list[Callable[[Decision], None]] = []
@@ -72,13 +121,38 @@ class PendingApproval:
         """Whether a decision has been made."""
         return self._future.done()
 
-    def approve(self, *, always: bool = False) -> None:
-        """Approve the call (the Approve button); ``always`` allows the tool for the session."""
-        self._settle(Decision(True, "user", always=always))
+    @property
+    def total(self) -> int:
+        """How many calls the response holds."""
+        return self.batch.total if self.batch is not None else 1
+
+    def approve(self, *, always: bool = False, scope: Scope | None = None) -> None:
+        """Approve the call (the Approve button).
+
+        ``scope`` says how far it reaches (``always=True`` is ``scope="session"``); a scope
+        the tool does not allow is narrowed to ``once``.
+        """
+        chosen: Scope = scope or ("session" if always else "once")
+        if chosen not in self.scopes:
+            chosen = "once"
+        self._settle(Decision(True, "user", scope=chosen))
 
     def reject(self, reason: str = "") -> None:
         """Reject the call (the Reject button); ``reason`` goes back to the model."""
         self._settle(Decision(False, "user", reason=reason.strip()))
+
+    def approve_all(self) -> None:
+        """Approve this call and the ones after it in the same response."""
+        self.approve()
+        if self.batch is not None:
+            self.batch.verdict = Decision(True, "user", reason="approved with the others")
+
+    def reject_all(self, reason: str = "") -> None:
+        """Reject this call and the ones after it in the same response."""
+        self.reject(reason)
+        if self.batch is not None:
+            why = reason.strip() or "rejected with the others"
+            self.batch.verdict = Decision(False, "user", reason=why)
 
     def settle(self, decision: Decision) -> None:
         """Settle with a decision made elsewhere (headless policy, replay)."""

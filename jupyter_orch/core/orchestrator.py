@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .approval import Approver, InteractiveApprover
-from .errors import ProviderError
+from .approval import ApprovalBatch, Approver, InteractiveApprover
+from .errors import OrchError
 from .events import (
     AnswerCompleted,
     Event,
@@ -38,6 +38,9 @@ from .toolcalls import ToolCallAssembler, ToolRunner
 from .tools import Tool, ToolRegistry
 
 INTERRUPTED_RESULT = "The tool call was interrupted by the user before it finished."
+EMPTY_ANSWER = "(no answer)"
+"""Kept as the assistant's message when the model answered nothing: an empty assistant
+message is refused by several providers on the next request."""
 
 
 @dataclass
@@ -53,7 +56,10 @@ class _TurnState:
 
     def end_round(self, calls: list[ToolCall]) -> None:
         text = "".join(self.round_text)
-        self.turn.messages.append(Message("assistant", text or None, tuple(calls)))
+        if not text and not calls:
+            text = EMPTY_ANSWER
+        sent = tuple(_valid_json(c) for c in calls)
+        self.turn.messages.append(Message("assistant", text or None, sent))
         self.round_text = []
         self.unanswered = list(calls)
 
@@ -127,7 +133,7 @@ class Orchestrator:
         self.max_rounds = max_rounds
         self.context_window = context_window
 
-    async def run(self, request: ChatRequest) -> AsyncIterator[Event]:
+    async def run(self, request: ChatRequest) -> AsyncGenerator[Event, None]:
         """Run one turn, yielding its events in order.
 
         The last event is :class:`TurnFinished` or :class:`TurnFailed`. On cancellation
@@ -135,18 +141,26 @@ class Orchestrator:
         every open tool call is answered, and ``CancelledError`` propagates.
         """
         started = time.monotonic()
-        turn = request.thread.begin(Message("user", request.prompt), request.cell_id)
+        turn = request.thread.begin(
+            Message("user", request.prompt), request.cell_id, request.turn_id
+        )
         turn.model = request.model
         state = _TurnState(turn)
         yield TurnStarted(request.thread.name, request.model, turn.id)
         try:
             async for event in self._rounds(request, state):
                 yield event
-        except asyncio.CancelledError:
-            state.close_cut_short()
+        except (asyncio.CancelledError, GeneratorExit):
+            # Interrupted, or the consumer stopped reading: the thread must still be valid.
+            self._close(request, state)
             raise
-        except ProviderError as exc:
-            yield self._failed(request, state, exc)
+        except OrchError as exc:
+            yield self._failed(request, state, exc.message, exc.kind)
+            return
+        except Exception as exc:  # a bug in a provider or an adapter: the turn still ends validly
+            yield self._failed(
+                request, state, f"internal error: {type(exc).__name__}: {exc}", "bug"
+            )
             return
         turn.usage = state.usage
         yield TurnFinished(
@@ -167,8 +181,9 @@ class Orchestrator:
                 return
             names = {t.spec.name for t in offered}
             images: list[ContentPart] = []
-            for call in calls:
-                async for event in self.runner.run(call, names):
+            batch = ApprovalBatch(len(calls)) if len(calls) > 1 else None
+            for position, call in enumerate(calls, 1):
+                async for event in self.runner.run(call, names, position=position, batch=batch):
                     if isinstance(event, ToolCallFinished):
                         state.answered(call, _tool_message(call, event))
                         images += _image_parts(event.result)
@@ -189,22 +204,34 @@ class Orchestrator:
         index: int,
     ) -> AsyncIterator[Event]:
         assembler = ToolCallAssembler()
+        text = _Characters()
         state.stop = "done"
         async for chunk in self.provider.stream(provider_request):
             if isinstance(chunk, TextChunk):
-                if chunk.text:
-                    state.round_text.append(chunk.text)
-                    state.answer.append(chunk.text)
-                    yield TextDelta(chunk.text)
+                piece = text.feed(chunk.text)
+                if piece:
+                    state.round_text.append(piece)
+                    state.answer.append(piece)
+                    yield TextDelta(piece)
             elif isinstance(chunk, ToolCallChunk):
                 assembler.add(chunk)
             elif isinstance(chunk, UsageChunk):
                 state.usage = state.usage + chunk.usage
                 yield UsageReported(chunk.usage)
             elif isinstance(chunk, FinishChunk):
+                rest = text.feed("", last=True)
+                if rest:
+                    state.round_text.append(rest)
+                    state.answer.append(rest)
+                    yield TextDelta(rest)
                 state.stop = "length" if chunk.reason == "length" else "done"
                 if assembler.empty:
                     yield AnswerCompleted()
+        rest = text.feed("", last=True)
+        if rest:
+            state.round_text.append(rest)
+            state.answer.append(rest)
+            yield TextDelta(rest)
         calls.extend(assembler.calls(index))
 
     def _offered(self, request: ChatRequest) -> list[Tool]:
@@ -232,14 +259,22 @@ class Orchestrator:
             params=dict(request.params),
         )
 
-    def _failed(self, request: ChatRequest, state: _TurnState, exc: ProviderError) -> TurnFailed:
+    def _failed(
+        self, request: ChatRequest, state: _TurnState, message: str, kind: str
+    ) -> TurnFailed:
         partial = "".join(state.answer)
+        self._close(request, state)
+        return TurnFailed(message, kind, partial)
+
+    @staticmethod
+    def _close(request: ChatRequest, state: _TurnState) -> None:
+        """Leave the thread valid for the next request after a failure or an interrupt."""
         if state.produced_output():
             state.close_cut_short()
         else:
-            # Nothing came back: drop the turn so the thread has no dangling user message.
+            # Nothing came back: drop the turn so the thread has no dangling user message
+            # (two user messages in a row are refused by strict providers).
             request.thread.discard(state.turn)
-        return TurnFailed(exc.message, exc.kind, partial)
 
 
 _IMAGES_NOTE: ContentPart = {"type": "text", "text": "Images returned by the tool calls above:"}
@@ -249,6 +284,38 @@ def _image_parts(result: ToolResult) -> list[ContentPart]:
     if isinstance(result.content, str):
         return []
     return [p for p in result.content if p.get("type") == "image_url"]
+
+
+class _Characters:
+    """Joins surrogate pairs split over two chunks; a surrogate left alone becomes U+FFFD.
+
+    A lone surrogate cannot be encoded as UTF-8: it would fail the display of the text.
+    """
+
+    def __init__(self) -> None:
+        self._carry = ""
+
+    def feed(self, text: str, *, last: bool = False) -> str:
+        text = self._carry + text
+        self._carry = ""
+        if text and not last and "\ud800" <= text[-1] <= "\udbff":
+            text, self._carry = text[:-1], text[-1]
+        if any("\ud800" <= ch <= "\udfff" for ch in text):
+            text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return text
+
+
+def _valid_json(call: ToolCall) -> ToolCall:
+    """Return the call as it goes back into the history.
+
+    Arguments that are not a JSON object are replaced by ``{}`` (the call's error result tells
+    the model what was wrong): providers refuse a history that holds them.
+    """
+    try:
+        call.parsed_arguments()
+    except ValueError:
+        return ToolCall(call.id, call.name, "{}")
+    return call
 
 
 def _tool_message(call: ToolCall, finished: ToolCallFinished) -> Message:

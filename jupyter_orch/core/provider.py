@@ -73,6 +73,20 @@ class FinishChunk:
 ProviderChunk = TextChunk | ToolCallChunk | UsageChunk | FinishChunk
 
 
+@dataclass(frozen=True, slots=True)
+class ModelCapabilities:
+    """What a model can do, as its provider knows it.
+
+    Parameters
+    ----------
+    chooses_tools
+        The model picks tools on its own (``tool_choice="auto"``). Small local models cannot:
+        they are offered tools only when one is forced.
+    """
+
+    chooses_tools: bool = True
+
+
 @runtime_checkable
 class Provider(Protocol):
     """Streams a model's answer.
@@ -92,3 +106,9 @@ class Provider(Protocol):
     async def supports_images(self, model: str) -> bool:
         """Return whether the model reads images (tool results' images are then passed on)."""
         ...
+
+
+def capabilities_of(provider: object, model: str) -> ModelCapabilities:
+    """Return ``provider``'s capabilities for ``model`` (the defaults when it reports none)."""
+    report = getattr(provider, "capabilities", None)
+    return report(model) if callable(report) else ModelCapabilities()

@@ -31,6 +31,7 @@ from typing import Any
 from .errors import UsageError
 from .events import (
     Event,
+    RoundStarted,
     TextDelta,
     ToolCallApproved,
     ToolCallFinished,
@@ -41,6 +42,7 @@ from .events import (
     TurnFinished,
 )
 from .messages import ToolCall, ToolResult
+from .provider import ProviderRequest
 
 MARK = "[REDACTED]"
 MIN_SECRET = 6
@@ -176,6 +178,9 @@ class Redactor:
         self.user_patterns = tuple(patterns)
         self.rules: tuple[_Rule, ...] = BUILTIN_RULES + tuple((p, ()) for p in self.user_patterns)
         self.secrets = sorted({s for s in secrets if len(s) >= MIN_SECRET}, key=len, reverse=True)
+        # A thread's earlier messages come back in every request of a turn: their redacted
+        # text is kept (by the identity of the text, which is kept alive with it).
+        self._seen: dict[int, tuple[str, str]] = {}
 
     @classmethod
     def build(
@@ -194,10 +199,18 @@ class Redactor:
         new = structured_secrets(value) - set(self.secrets)
         if new:
             self.secrets = sorted(set(self.secrets) | new, key=len, reverse=True)
+            self._seen.clear()
 
     def text(self, text: str) -> str:
         """Return ``text`` with every secret replaced by :data:`MARK`."""
-        return self.redact_from(text, 0) if text else text
+        if len(text) < 256:
+            return self.redact_from(text, 0) if text else text
+        seen = self._seen.get(id(text))
+        if seen is not None and seen[0] is text:
+            return seen[1]
+        out = self.redact_from(text, 0)
+        self._seen[id(text)] = (text, out)
+        return out
 
     def redact_from(self, text: str, start: int) -> str:
         """Return the redacted ``text[start:]``; ``text[:start]`` is context only."""
@@ -249,6 +262,16 @@ class Redactor:
         if out.get("tool_calls"):
             out["tool_calls"] = [self._call_dict(c) for c in out["tool_calls"]]
         return out
+
+    def request(self, request: ProviderRequest) -> ProviderRequest:
+        """Return a copy of a provider request with its messages and parameters redacted."""
+        return ProviderRequest(
+            request.model,
+            [self.message(m) for m in request.messages],
+            request.tools,
+            request.tool_choice,
+            self.value(request.params),
+        )
 
     def call(self, call: ToolCall) -> ToolCall:
         """Return ``call`` with its arguments redacted."""
@@ -372,8 +395,9 @@ class EventRedactor:
 
     Text deltas pass through a :class:`TextGuard` (so one delta in may give none out, and the
     held text comes out before the next other event); tool events get their arguments,
-    results and reasons redacted; the final answer and error messages too. ``pending``
-    approvals pass through untouched: the buttons act on what really runs.
+    results and reasons redacted; the final answer and error messages too; a round's request
+    (messages, and parameters such as ``api_key``) too. ``pending`` approvals pass through
+    untouched: the buttons act on what really runs.
     """
 
     def __init__(self, redactor: Redactor) -> None:
@@ -411,4 +435,6 @@ class EventRedactor:
             return replace(event, answer=r.text(event.answer))
         if isinstance(event, TurnFailed):
             return replace(event, message=r.text(event.message), partial=r.text(event.partial))
+        if isinstance(event, RoundStarted) and event.request is not None:
+            return replace(event, request=r.request(event.request))
         return event

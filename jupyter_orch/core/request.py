@@ -32,6 +32,8 @@ class ChatRequest:
         The notebook cell that runs the turn; re-running the cell replaces its turn.
     system_extra
         Text added after the thread's system prompt (mounted sources' instructions).
+    turn_id
+        The id the turn gets (a fresh one when ``None``).
     """
 
     prompt: Content
@@ -42,3 +44,4 @@ class ChatRequest:
     force_tool: str | None = None
     cell_id: str | None = None
     system_extra: str = ""
+    turn_id: str | None = None

@@ -76,9 +76,13 @@ class Thread:
         """Return every message of every turn, oldest first (the system prompt excluded)."""
         return [m for t in self.turns for m in t.messages]
 
-    def begin(self, message: Message, cell_id: str | None = None) -> Turn:
+    def begin(
+        self, message: Message, cell_id: str | None = None, turn_id: str | None = None
+    ) -> Turn:
         """Start a turn with ``message``; a turn of the same cell is replaced, in its place."""
         turn = Turn(messages=[message], cell_id=cell_id)
+        if turn_id is not None:
+            turn.id = turn_id
         for i, old in enumerate(self.turns):
             if cell_id is not None and old.cell_id == cell_id:
                 # Re-running a cell rewrites its exchange; later turns stay where they were.

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .approval import Approver, Decision, PendingApproval
+from .approval import SCOPES, ApprovalBatch, Approver, Decision, PendingApproval
 from .context import CallContext, call_entered
 from .events import (
     Event,
@@ -76,8 +76,18 @@ class ToolRunner:
     timeout: float = 60.0
     approval_ttl: float = 600.0
 
-    async def run(self, call: ToolCall, offered: set[str]) -> AsyncIterator[Event]:
-        """Yield the call's events; the last is always a :class:`ToolCallFinished`."""
+    async def run(
+        self,
+        call: ToolCall,
+        offered: set[str],
+        *,
+        position: int = 1,
+        batch: ApprovalBatch | None = None,
+    ) -> AsyncIterator[Event]:
+        """Yield the call's events; the last is always a :class:`ToolCallFinished`.
+
+        ``position`` and ``batch`` place the call among the calls of its response.
+        """
         tool = self.registry.get(call.name) if call.name in offered else None
         if tool is None:
             yield ToolCallRequested(call, None, None)
@@ -90,24 +100,58 @@ class ToolRunner:
             yield ToolCallRequested(call, tool.spec, None)
             yield _finished(call, ToolResult.error(f"invalid arguments for {call.name}: {exc}"))
             return
-        async for item in self._decide_and_run(call, tool, arguments):
+        decision = Decision(False, "policy")
+        async for item in self._decide(call, tool, arguments, position, batch):
+            if isinstance(item, Decision):
+                decision = item
+            else:
+                yield item
+        async for item in self._run_decided(call, tool, arguments, decision):
             yield item
 
-    async def _decide_and_run(
-        self, call: ToolCall, tool: Tool, arguments: dict[str, Any]
+    async def _decide(
+        self,
+        call: ToolCall,
+        tool: Tool,
+        arguments: dict[str, Any],
+        position: int,
+        batch: ApprovalBatch | None,
+    ) -> AsyncIterator[Event | Decision]:
+        """Yield the request event, then the decision (last)."""
+        spec = tool.spec
+        verdict = self.policy.verdict(spec)
+        if verdict.policy != "ask":
+            yield ToolCallRequested(call, spec, verdict.policy, arguments)
+            if verdict.allowed is not None:
+                yield Decision(True, verdict.allowed)
+            else:
+                auto = verdict.policy == "auto"
+                yield Decision(auto, "policy", "" if auto else "denied by policy")
+            return
+        if batch is not None and batch.verdict is not None:
+            yield ToolCallRequested(call, spec, "ask", arguments)
+            yield batch.verdict  # "Approve all" / "Reject all" on an earlier card
+            return
+        scopes = ("once",) if verdict.fixed else SCOPES
+        pending = PendingApproval(
+            call,
+            spec,
+            arguments,
+            self.approval_ttl,
+            position=position,
+            batch=batch,
+            scopes=scopes,
+            changed=verdict.changed,
+        )
+        yield ToolCallRequested(call, spec, "ask", arguments, pending)
+        decision = await self.approver.decide(pending)
+        if decision.approved and decision.scope != "once":
+            self.policy.allow(spec, decision.scope)
+        yield decision
+
+    async def _run_decided(
+        self, call: ToolCall, tool: Tool, arguments: dict[str, Any], decision: Decision
     ) -> AsyncIterator[Event]:
-        policy = self.policy.decide(tool.spec)
-        if policy == "ask":
-            pending = PendingApproval(call, tool.spec, arguments, self.approval_ttl)
-            yield ToolCallRequested(call, tool.spec, policy, arguments, pending)
-            decision = await self.approver.decide(pending)
-            if decision.always:
-                self.policy.always_allowed.add(tool.spec.name)
-        else:
-            yield ToolCallRequested(call, tool.spec, policy, arguments)
-            decision = Decision(
-                policy == "auto", "policy", "" if policy == "auto" else "denied by policy"
-            )
         if not decision.approved:
             yield ToolCallRejected(call, decision)
             yield _finished(call, ToolResult.error(_rejection_text(decision)))
@@ -205,5 +249,6 @@ def _rejection_text(decision: Decision) -> str:
         "policy": "This tool is denied by policy",
         "replay": "The tool call was rejected (recorded decision)",
         "session": "The tool call was rejected",
+        "always": "The tool call was rejected",
     }[decision.by]
     return f"{who}: {decision.reason}" if decision.reason else f"{who}."

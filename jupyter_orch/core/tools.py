@@ -115,6 +115,12 @@ class ToolRegistry:
     def __len__(self) -> int:
         return len(self._tools)
 
+    def view(self) -> ToolRegistry:
+        """Return a copy that one turn may change (stand-ins) without touching this one."""
+        copy = ToolRegistry()
+        copy._tools = dict(self._tools)
+        return copy
+
     def names(self) -> list[str]:
         """Return the tool names in the order they were added."""
         return list(self._tools)

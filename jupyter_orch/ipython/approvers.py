@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
 from ..core.approval import (
@@ -13,25 +12,28 @@ from ..core.approval import (
     InteractiveApprover,
     PendingApproval,
 )
-from ..ipython.display.summary import pretty_json
+from ..core.context import current_turn
+from ..core.elicitation import Elicitor, HeadlessElicitor
 from .config import JupyterOrch
+from .display.summary import pretty_json
 
 
 class TextApprover:
-    """Asks on the terminal: ``y`` approves, ``a`` approves always, anything else rejects.
+    """Asks on the terminal: ``y`` approves, ``a`` approves for the session, else rejects.
 
-    ``redact`` hides secrets in the arguments before they are shown, as on the cards.
+    Secrets in the arguments are hidden (with the turn's redactor) before they are shown, as
+    on the cards.
     """
-
-    def __init__(self, redact: Callable[[Any], Any]) -> None:
-        self._redact = redact
 
     async def decide(self, pending: PendingApproval) -> Decision:
         """Prompt for a decision (the prompt runs in a thread; the loop stays free)."""
+        turn = current_turn()
+        shown = turn.redact(pending.arguments) if turn is not None else {"arguments": "(hidden)"}
         question = (
             f"\nThe model wants to run {pending.spec.name} (from {pending.spec.source}) with\n"
-            f"{pretty_json(self._redact(pending.arguments))}\n"
-            "Approve? [y]es / [a]lways / anything else rejects (typed text is the reason): "
+            f"{pretty_json(shown)}\n"
+            "Approve? [y]es / [a]lways this session / anything else rejects "
+            "(typed text is the reason): "
         )
         answer = (await asyncio.to_thread(input, question)).strip()
         if answer.lower() in ("y", "yes"):
@@ -54,10 +56,16 @@ def frontend(shell: Any, config: JupyterOrch) -> str:
     return "widget" if getattr(kernel, "_allow_stdin", False) else "headless"
 
 
-def make_approver(mode: str, config: JupyterOrch, redact: Callable[[Any], Any]) -> Approver:
-    """Return the approver for ``mode``; ``redact`` hides secrets in what it shows."""
+def make_approver(mode: str, config: JupyterOrch) -> Approver:
+    """Return the approver for ``mode`` (``widget``, ``text`` or ``headless``)."""
     if mode == "headless":
         return HeadlessApprover(approve=config.headless_approve, allow=config.headless_allow)
     if mode == "text":
-        return TextApprover(redact)
+        return TextApprover()
     return InteractiveApprover()
+
+
+def make_elicitor(mode: str, renderer: Any) -> Elicitor:
+    """Return how a server's questions are answered in ``mode`` (declined until a form exists)."""
+    del mode, renderer  # every mode declines for now: forms for servers' questions come later
+    return HeadlessElicitor()

@@ -3,7 +3,9 @@
 ipykernel 7.4 handles widget messages while a cell runs only when the cell is async and
 awaits. An input transformer rewrites a cell that begins with ``%%chat`` into a top-level
 ``await``, and a column-0 line of a registered async line magic (``%mcp ...``) likewise; the
-cell then runs as a task on the kernel's loop, keeping "Run All" order.
+cell then runs as a task on the kernel's loop, keeping "Run All" order. The rewritten code
+reaches the handlers through a hidden name in the user's namespace, set while the extension
+is loaded.
 """
 
 from __future__ import annotations
@@ -16,59 +18,68 @@ from ..core.errors import UsageError
 
 CellHandler = Callable[[str, str], Awaitable[object]]
 LineHandler = Callable[[str], Awaitable[object]]
-
-_cell_handlers: dict[str, CellHandler] = {}
-_line_handlers: dict[str, LineHandler] = {}
-_CALL = "await __import__('jupyter_orch.ipython.cells', fromlist=['_']).{fn}({args})\n"
+HANDLE = "__jupyter_orch_cells__"
+"""The hidden user-namespace name of the loaded extension's :class:`AsyncMagics`."""
 
 
-def register_async_cell_magic(name: str, handler: CellHandler) -> None:
-    """Make cells beginning with ``%%name`` run ``await handler(line, body)``."""
-    _cell_handlers[name] = handler
+class AsyncMagics:
+    """The async magics of one loaded extension, and the input transformer that calls them."""
 
+    def __init__(self) -> None:
+        self._cells: dict[str, CellHandler] = {}
+        self._lines: dict[str, LineHandler] = {}
 
-def register_async_line_magic(name: str, handler: LineHandler) -> None:
-    """Make column-0 lines ``%name args`` run ``await handler(args)``."""
-    _line_handlers[name] = handler
+    def cell(self, name: str, handler: CellHandler) -> None:
+        """Make cells beginning with ``%%name`` run ``await handler(line, body)``."""
+        self._cells[name] = handler
 
+    def line(self, name: str, handler: LineHandler) -> None:
+        """Make column-0 lines ``%name args`` run ``await handler(args)``."""
+        self._lines[name] = handler
 
-def unregister(name: str) -> None:
-    """Forget the async handlers called ``name``."""
-    _cell_handlers.pop(name, None)
-    _line_handlers.pop(name, None)
+    def install(self, shell: Any) -> None:
+        """Put the transformer and the hidden handle into ``shell``."""
+        shell.user_ns[HANDLE] = self
+        shell.user_ns_hidden[HANDLE] = self
+        if self.transform not in shell.input_transformers_cleanup:
+            shell.input_transformers_cleanup.append(self.transform)
 
+    def uninstall(self, shell: Any) -> None:
+        """Take them out again."""
+        if self.transform in shell.input_transformers_cleanup:
+            shell.input_transformers_cleanup.remove(self.transform)
+        for namespace in (shell.user_ns, shell.user_ns_hidden):
+            if namespace.get(HANDLE) is self:
+                del namespace[HANDLE]
 
-def transform(lines: list[str]) -> list[str]:
-    """IPython input transformer (cleanup stage): rewrite our magics into awaits."""
-    if not lines:
-        return lines
-    first = lines[0]
-    if first.startswith("%%"):
-        name, _, line = first[2:].rstrip("\n").partition(" ")
-        if name in _cell_handlers:
-            args = f"{name!r}, {line.strip()!r}, {''.join(lines[1:])!r}"
-            return [_CALL.format(fn="run_cell", args=args)]
-        return lines
-    return [_rewrite_line(line) for line in lines]
+    def transform(self, lines: list[str]) -> list[str]:
+        """IPython input transformer (cleanup stage): rewrite our magics into awaits."""
+        if not lines:
+            return lines
+        first = lines[0]
+        if first.startswith("%%"):
+            name, _, line = first[2:].rstrip("\n").partition(" ")
+            if name in self._cells:
+                args = f"{name!r}, {line.strip()!r}, {''.join(lines[1:])!r}"
+                return [f"await {HANDLE}.run_cell({args})\n"]
+            return lines
+        return [self._rewrite_line(line) for line in lines]
 
+    def _rewrite_line(self, line: str) -> str:
+        if not line.startswith("%") or line.startswith("%%"):
+            return line
+        name, _, rest = line[1:].rstrip("\n").partition(" ")
+        if name not in self._lines:
+            return line
+        return f"await {HANDLE}.run_line({name!r}, {rest.strip()!r})\n"
 
-def _rewrite_line(line: str) -> str:
-    if not line.startswith("%") or line.startswith("%%"):
-        return line
-    name, _, rest = line[1:].rstrip("\n").partition(" ")
-    if name not in _line_handlers:
-        return line
-    return _CALL.format(fn="run_line", args=f"{name!r}, {rest.strip()!r}")
+    async def run_cell(self, name: str, line: str, body: str) -> None:
+        """Run the async handler of cell magic ``name`` (called by transformed cells)."""
+        await self._cells[name](line, body)
 
-
-async def run_cell(name: str, line: str, body: str) -> None:
-    """Run the async handler of cell magic ``name`` (called by transformed cells)."""
-    await _cell_handlers[name](line, body)
-
-
-async def run_line(name: str, line: str) -> None:
-    """Run the async handler of line magic ``name`` (called by transformed lines)."""
-    await _line_handlers[name](line)
+    async def run_line(self, name: str, line: str) -> None:
+        """Run the async handler of line magic ``name`` (called by transformed lines)."""
+        await self._lines[name](line)
 
 
 def run_sync(coro: Coroutine[Any, Any, object]) -> object:

@@ -1,131 +1,87 @@
-"""Running one ``%%chat`` cell: parse, build the request, stream the events into the output."""
+"""Running one ``%%chat`` cell: parse, plan, and run the turn into the cell's output."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from ..core.errors import OrchError
-from ..core.events import Event, TurnFailed
-from ..core.redaction import EventRedactor
-from ..core.request import ChatRequest
-from .approvers import frontend, make_approver
+from ..core.errors import OrchError, UsageError
+from ..turns import TurnInput, TurnPlan
+from .approvers import frontend, make_approver, make_elicitor
+from .awake import loop_awake
 from .errors import fail
-from .interrupt import interruptible
+from .interpolate import interpolate
 from .options import ChatOptions, parse_chat_options
-from .transcript_commands import turn_redactor
 
 if TYPE_CHECKING:
     from .extension import Extension
 
-
-class TurnHook(Protocol):
-    """Follows one turn (the transcript recorder is one); made per turn by a factory."""
-
-    def event(self, event: Event) -> None:
-        """See one event, in order."""
-        ...
-
-    def end(self, interrupted: bool) -> dict[str, Any]:
-        """End the turn; return MIME entries to add to the cell's final bundle."""
-        ...
-
-
 INTERRUPTED = "interrupted; the partial answer is kept in the thread, marked"
+STOPPED = "stopped; the partial answer is kept in the thread, marked"
 
 
 async def run_chat_cell(ext: Extension, line: str, body: str) -> None:
     """Run a ``%%chat`` cell on the kernel's loop (the cell awaits this coroutine)."""
     try:
         options = parse_chat_options(line)
-        request, scrub = await prepare_turn(ext, options, body)
+        await ext.mount_configured()
+        plan = ext.runner.plan(cell_input(ext, options, body))
     except OrchError as exc:
         raise fail(str(exc), ext.shell) from None
     mode = frontend(ext.shell, ext.config)
-    renderer = _renderer(ext, mode, request.model, options)
+    renderer = make_renderer(ext, plan, options, mode)
     try:
-        async with interruptible():
-            failure = await run_turn(ext, request, renderer, mode, scrub)
+        async with loop_awake():
+            outcome = await ext.runner.run(
+                plan,
+                renderer,
+                make_approver(mode, ext.config),
+                elicitor=make_elicitor(mode, renderer),
+            )
     except asyncio.CancelledError:
         raise fail(INTERRUPTED, ext.shell) from None
-    if failure is not None:
-        raise fail(failure.message, ext.shell) from None
+    if outcome.failure is not None:
+        raise fail(outcome.failure.message, ext.shell) from None
 
 
-async def prepare_turn(
-    ext: Extension, options: ChatOptions, body: str, *, from_cell: bool = True
-) -> tuple[ChatRequest, EventRedactor]:
-    """Mount the configured servers, build the request and its redactor.
-
-    Bad input raises a one-line :class:`OrchError`; nothing has been sent yet.
-    """
-    await ext.mount_configured()
-    request = ext.build_request(options, body, from_cell=from_cell)
-    # Secrets are redacted from every event before anything shows or records it.
-    return request, EventRedactor(turn_redactor(ext, request))
-
-
-def cell_renderer(
-    ext: Extension, model: str, options: ChatOptions, *, widgets: bool, surface: Any = None
-) -> Any:
-    """Return a renderer into the running cell, or into ``surface`` (a chat panel's turn)."""
-    from .display.cell import CellRenderer
-
-    return CellRenderer(
-        model,
-        fmt=options.format or ext.config.format,
-        quiet=options.quiet,
-        hz=ext.config.update_hz,
-        widgets=widgets,
-        surface=surface,
+def cell_input(ext: Extension, options: ChatOptions, body: str) -> TurnInput:
+    """Turn the cell's options and text into what the turn asks for (nothing changes yet)."""
+    ext.claim_tools()
+    prompt = interpolate(body.strip(), ext.shell.user_ns)
+    if not prompt:
+        raise UsageError("the %%chat cell is empty: write the prompt below the %%chat line")
+    number = ext.running_cell_number()
+    return TurnInput(
+        prompt,
+        model=options.model,
+        thread=options.thread,
+        new=options.new,
+        system=options.system,
+        params=options.params,
+        tools=options.tools,
+        force_tool=options.force_tool,
+        cell_id=ext.cell_id,
+        execution_count=number,
+        switch_thread=True,
+        label=f"in [{number}]" if number is not None else "of another cell",
     )
 
 
-async def run_turn(
-    ext: Extension, request: ChatRequest, renderer: Any, mode: str, scrub: EventRedactor
-) -> TurnFailed | None:
-    """Stream one turn into ``renderer``, recorded by the turn hooks; return its failure.
-
-    Cancelled, the turn is finished as interrupted (the partial answer kept, marked) and the
-    cancellation goes on.
-    """
-    renderer.redact = scrub.redactor.text
-    renderer.summary.remarks.extend(ext.remarks(request))
-    orchestrator = ext.orchestrator(make_approver(mode, ext.config, scrub.redactor.value))
-    hooks: list[TurnHook] = [factory(ext, request) for factory in ext.turn_hooks]
-    failure: TurnFailed | None = None
-    renderer.start()
-    try:
-        async for raw in orchestrator.run(request):
-            for event in scrub.feed(raw):
-                failure = _show(event, renderer, hooks) or failure
-    except asyncio.CancelledError:
-        for event in scrub.flush():
-            _show(event, renderer, hooks)
-        renderer.summary.stop = "interrupted"
-        _finish(renderer, hooks, interrupted=True)
-        raise
-    _finish(renderer, hooks, interrupted=False)
-    return failure
-
-
-def _show(event: Event, renderer: Any, hooks: list[TurnHook]) -> TurnFailed | None:
-    renderer.handle(event)
-    for hook in hooks:
-        hook.event(event)
-    return event if isinstance(event, TurnFailed) else None
-
-
-def _finish(renderer: Any, hooks: list[TurnHook], *, interrupted: bool) -> None:
-    extra: dict[str, Any] = {}
-    for hook in hooks:
-        extra.update(hook.end(interrupted))
-    renderer.finish(extra)
-
-
-def _renderer(ext: Extension, mode: str, model: str, options: ChatOptions) -> Any:
-    if getattr(ext.shell, "kernel", None) is None:
+def make_renderer(
+    ext: Extension, plan: TurnPlan, options: ChatOptions, mode: str, surface: Any = None
+) -> Any:
+    """Return the renderer of a turn: the cell's output (or ``surface``), or a terminal."""
+    if surface is None and getattr(ext.shell, "kernel", None) is None:
         from .display.terminal import TerminalRenderer
 
-        return TerminalRenderer(model, quiet=options.quiet)
-    return cell_renderer(ext, model, options, widgets=mode == "widget")
+        return TerminalRenderer(plan.model, quiet=options.quiet)
+    from .display.cell import CellRenderer
+
+    return CellRenderer(
+        plan.model,
+        fmt=options.format or ext.config.format,
+        quiet=options.quiet,
+        hz=ext.config.update_hz,
+        widgets=mode == "widget",
+        surface=surface,
+    )

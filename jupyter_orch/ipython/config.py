@@ -68,10 +68,17 @@ class JupyterOrch(Configurable):  # type: ignore[misc]  # traitlets ships no typ
         help="MCP config files ({'mcpServers': ...} or VS Code's {'servers': ...}) whose servers "
         "are mounted at the first %%chat or %mcp of the session (never at %load_ext).",
     ).tag(config=True)
-    fast_start = Bool(
-        True,
-        help="Stream openai/... models directly over HTTP until LiteLLM has been imported, "
-        "so the first %%chat after %load_ext does not wait seconds for that import.",
+    route = CaselessStrEnum(
+        ["auto", "litellm", "openai-http"],
+        "auto",
+        help="Which provider serves openai/... models: 'auto' streams them directly over HTTP "
+        "until LiteLLM has been imported (so the first %%chat after %load_ext does not wait "
+        "seconds for that import), then through LiteLLM; 'litellm' or 'openai-http' always.",
+    ).tag(config=True)
+    approvals_path = Unicode(
+        "",
+        help="Where the tools you chose to 'always allow' are remembered (a JSON file only you "
+        "can read); empty for <Jupyter data dir>/jupyter-orch/approvals.json.",
     ).tag(config=True)
     warm = Bool(True, help="Import LiteLLM in a background thread after %load_ext.").tag(
         config=True

@@ -1,48 +1,88 @@
-"""``{var}`` in a ``%%chat`` cell: values from the user's namespace, expanded exactly once."""
+r"""``{var}`` in a ``%%chat`` cell: values from the user's namespace, expanded exactly once.
+
+Only references are expanded: ``{name}``, ``{name.attr}``, ``{name[key]}`` and chains of
+them (``{df.shape[0]}``, ``{In[3]}``). Everything else with braces is ordinary text and
+passes through untouched: JSON and dict literals (``{"a": 1}``), LaTeX (``\frac{1}{B}``,
+anything inside ``$...$``), sets, f-string examples in code. Inside code spans and fenced
+blocks a reference is expanded only when the name exists. ``{{name}}`` stands for the literal
+text ``{name}``. A missing name outside code is a one-line :class:`UsageError`.
+"""
 
 from __future__ import annotations
 
-import string
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from ..core.errors import UsageError
 
-
-class _Namespace(Mapping[str, Any]):
-    def __init__(self, ns: Mapping[str, Any]) -> None:
-        self._ns = ns
-
-    def __getitem__(self, key: str) -> Any:
-        try:
-            return self._ns[key]
-        except KeyError:
-            raise UsageError(
-                f"{{{key}}} in the prompt: name {key!r} is not defined "
-                "(write {{ and }} for literal braces); nothing was sent"
-            ) from None
-
-    def __iter__(self):  # type: ignore[no-untyped-def]  # Mapping protocol; never iterated
-        return iter(self._ns)
-
-    def __len__(self) -> int:
-        return len(self._ns)
+_REF = re.compile(
+    r"(?P<open>\{\{?)"
+    r"(?P<name>[A-Za-z_]\w*)"
+    r"(?P<path>(?:\.[A-Za-z_]\w*|\[(?:-?\d+|'[^'\]\n]*'|\"[^\"\]\n]*\"|[A-Za-z_]\w*)\])*)"
+    r"(?P<close>\}\}?)"
+)
+_STEP = re.compile(r"\.([A-Za-z_]\w*)|\[(-?\d+|'[^']*'|\"[^\"]*\"|[A-Za-z_]\w*)\]")
+_LITERAL = re.compile(
+    r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`"  # code: fences, then inline spans
+    r"|\$\$.*?\$\$|\$[^$\n]+\$|\\\(.*?\\\)|\\\[.*?\\\]",  # math
+    re.DOTALL,
+)
+_LATEX_BEFORE = re.compile(r"(?:\\[A-Za-z]+\*?|[}^_])\s*$")
 
 
 def interpolate(text: str, namespace: Mapping[str, Any]) -> str:
-    """Replace ``{name}`` (also ``{name.attr}``, ``{name[0]}``, ``{name:.2f}``) with values.
+    """Replace references to variables in ``text`` by their values (see the module doc)."""
+    out: list[str] = []
+    pos = 0
+    for literal in _LITERAL.finditer(text):
+        out.append(_expand(text[pos : literal.start()], namespace, strict=True))
+        chunk = literal.group()
+        code = chunk.startswith(("`", "~"))
+        out.append(_expand(chunk, namespace, strict=False) if code else chunk)
+        pos = literal.end()
+    out.append(_expand(text[pos:], namespace, strict=True))
+    return "".join(out)
 
-    Values are inserted as they are: braces inside a value are never expanded again.
-    ``{{`` and ``}}`` stand for literal braces. A missing name or a malformed field is a
-    one-line :class:`UsageError`.
-    """
-    try:
-        return string.Formatter().vformat(text, (), _Namespace(namespace))
-    except UsageError:
-        raise
-    except (ValueError, IndexError) as exc:
-        raise UsageError(
-            f"cannot expand the prompt's braces ({exc}); write {{{{ and }}}} for literal braces"
-        ) from None
-    except (AttributeError, TypeError) as exc:
-        raise UsageError(f"cannot expand a {{...}} field in the prompt: {exc}") from None
+
+def _expand(text: str, namespace: Mapping[str, Any], *, strict: bool) -> str:
+    def replace(match: re.Match[str]) -> str:
+        whole = match.group()
+        opened, closed = match.group("open"), match.group("close")
+        if len(opened) == 2 and len(closed) == 2:
+            return whole[1:-1]  # {{name}}: the literal text {name}
+        start = match.start()
+        if len(opened) != len(closed) or _LATEX_BEFORE.search(text, max(0, start - 40), start):
+            return whole
+        name = match.group("name")
+        if name not in namespace:
+            if not strict:
+                return whole
+            raise UsageError(
+                f"{{{name}}} in the prompt: name {name!r} is not defined "
+                f"(write {{{{{name}}}}} for the literal text {{{name}}}); nothing was sent"
+            )
+        return str(_resolve(namespace[name], match.group("path"), whole[1:-1]))
+
+    return _REF.sub(replace, text)
+
+
+def _resolve(value: Any, path: str, reference: str) -> Any:
+    for step in _STEP.finditer(path):
+        attr, key = step.group(1), step.group(2)
+        try:
+            value = getattr(value, attr) if attr is not None else value[_key(key)]
+        except (AttributeError, KeyError, IndexError, TypeError) as exc:
+            kind = type(exc).__name__
+            raise UsageError(
+                f"{{{reference}}} in the prompt: {kind}: {exc}; nothing was sent"
+            ) from None
+    return value
+
+
+def _key(text: str) -> Any:
+    if text[0] in "'\"":
+        return text[1:-1]
+    if text.lstrip("-").isdigit():
+        return int(text)
+    return text  # a bare word is a string key, as in str.format

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
-from ..core.errors import OrchError, UsageError
+from ..core.errors import OrchError
 from . import cells
 from .chat_cell import run_chat_cell
 from .errors import fail
 from .options import chat_magic_spec
-from .subcommands import SUBCOMMANDS
+from .subcommands import chat_commands
 
 if TYPE_CHECKING:
     from .extension import Extension
@@ -26,6 +25,7 @@ class ChatMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
     def __init__(self, shell: Any, ext: Extension) -> None:
         super().__init__(shell)
         self.ext = ext
+        self.commands = chat_commands()
 
     @cell_magic  # type: ignore[misc]
     def chat(self, line: str, cell: str) -> None:
@@ -44,11 +44,7 @@ class ChatMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
             words = shlex.split(line)
         except ValueError as exc:
             raise fail(f"%chat: {exc}", self.shell) from None
-        name, args = (words[0], words[1:]) if words else ("status", [])
-        command: Callable[[Extension, list[str]], None] | None = SUBCOMMANDS.get(name)
         try:
-            if command is None:
-                raise UsageError(f"%chat: unknown subcommand {name!r}; see %chat help")
-            command(self.ext, args)
+            self.commands.run(self.ext, words or ["status"])
         except OrchError as exc:
             raise fail(str(exc), self.shell) from None

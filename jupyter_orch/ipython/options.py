@@ -28,7 +28,7 @@ class ChatOptions:
     tools: list[str] | None = None
 
 
-@magic_arguments()
+@magic_arguments(name="%chat")
 @argument("-m", "--model", help="LiteLLM model name, e.g. openai/gpt-4o-mini or local/smollm2.")
 @argument("-t", "--thread", help="Thread to continue (created if new); default: the current one.")
 @argument("--new", action="store_true", help="Start the thread afresh.")
@@ -54,8 +54,10 @@ class ChatOptions:
 def chat_magic_spec(line: str, cell: str) -> None:
     """Ask the model; the answer streams into this cell.
 
-    The cell's text is the prompt; ``{name}`` inserts a variable's value (``{{`` and ``}}``
-    are literal braces). Tool calls show Approve/Reject buttons in the output.
+    The cell's text is the prompt. {name}, {name.attr}, {name[key]} and {In[3]} insert a
+    value from the notebook; other braces (JSON, LaTeX, dicts) stay as they are, and {{name}}
+    is the literal text {name}. When the model wants a tool, the output shows what it wants
+    to run, with Approve and Reject. %chat help lists the other commands.
     """
 
 

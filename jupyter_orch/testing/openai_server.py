@@ -299,6 +299,8 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.kind == "hang":
             self.server.owner._stopping.wait()
             self.close_connection = True
+        elif reply.kind == "raw":
+            self._send_body(reply.status, reply.body, content_type=reply.message)
         elif reply.kind == "error":
             retry = reply.should_retry
             headers = {} if retry is None else {"x-should-retry": str(retry).lower()}
@@ -317,9 +319,10 @@ class _Handler(BaseHTTPRequestHandler):
         body: bytes,
         headers: dict[str, str] | None = None,
         cut_at: int | None = None,
+        content_type: str = "application/json",
     ) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)

@@ -9,7 +9,7 @@ from typing import Any, Literal, TypeAlias
 
 from jupyter_orch.core.errors import UsageError
 
-ReplyKind = Literal["text", "tool_calls", "error", "hang"]
+ReplyKind = Literal["text", "tool_calls", "error", "raw", "hang"]
 CallArguments: TypeAlias = Mapping[str, Any] | str
 CallInput: TypeAlias = tuple[str, CallArguments] | tuple[str, CallArguments, str]
 Responder: TypeAlias = Callable[[dict[str, Any]], "Reply"]
@@ -41,7 +41,7 @@ class Reply:
     Parameters
     ----------
     kind
-        ``text``, ``tool_calls``, ``error`` or ``hang``.
+        ``text``, ``tool_calls``, ``error``, ``raw`` or ``hang``.
     chunks
         The assistant text, already split into the pieces streamed one per SSE event.
     calls
@@ -56,6 +56,8 @@ class Reply:
         Pacing of the streamed pieces (one piece = one token); ``None`` sends them at once.
     cut_after
         Drop the connection after this many streamed pieces, without ``[DONE]``.
+    body
+        For ``raw`` replies: the exact response body (``message`` holds its content type).
     """
 
     kind: ReplyKind
@@ -67,6 +69,7 @@ class Reply:
     should_retry: bool | None = None
     tokens_per_second: float | None = None
     cut_after: int | None = None
+    body: bytes = b""
 
     @classmethod
     def text(
@@ -153,6 +156,24 @@ class Reply:
         if not 400 <= status <= 599:
             raise UsageError(f"Reply.error status must be 400-599, got {status}")
         return cls("error", status=status, message=message, should_retry=should_retry)
+
+    @classmethod
+    def raw(
+        cls, body: str | bytes, *, status: int = 200, content_type: str = "text/event-stream"
+    ) -> Reply:
+        """Answer with exactly ``body`` (to test how clients take malformed or odd replies).
+
+        Parameters
+        ----------
+        body
+            The response body, sent as is (a ``str`` is encoded as UTF-8).
+        status
+            The HTTP status.
+        content_type
+            The ``Content-Type`` header.
+        """
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        return cls("raw", status=status, message=content_type, body=data)
 
     @classmethod
     def hang(cls) -> Reply:

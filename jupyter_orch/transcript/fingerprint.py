@@ -54,10 +54,10 @@ def tool_names(tools: list[dict[str, Any]]) -> list[str]:
     return [_tool_name(t) for t in tools]
 
 
-def generation_params(params: dict[str, Any], redactor: Redactor) -> dict[str, Any]:
+def generation_params(params: dict[str, Any], redactor: Redactor | None) -> dict[str, Any]:
     """Return the parameters that shape the answer, redacted (transport settings dropped)."""
     kept = {k: v for k, v in params.items() if k not in TRANSPORT_PARAMS and v is not None}
-    return dict(redactor.value(kept))
+    return dict(redactor.value(kept)) if redactor is not None else kept
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,12 @@ class Fingerprint:
     tool_names: list[str]
 
 
-def fingerprint(request: ProviderRequest, redactor: Redactor) -> Fingerprint:
-    """Hash ``request`` (after redaction), message by message and as a whole."""
-    redacted = [redactor.message(m) for m in request.messages]
+def fingerprint(request: ProviderRequest, redactor: Redactor | None) -> Fingerprint:
+    """Hash ``request`` after redaction (``redactor=None``: it is redacted already)."""
+    if redactor is not None:
+        redacted = [redactor.message(m) for m in request.messages]
+    else:
+        redacted = [dict(m) for m in request.messages]
     messages = [content_hash(m) for m in redacted]
     tools = tools_hash(request.tools)
     params = generation_params(request.params, redactor)

@@ -48,6 +48,7 @@ class DecisionRecord(BaseModel):
     by: str
     reason: str = ""
     always: bool = False
+    scope: str | None = None
     at: str
 
 

@@ -42,7 +42,7 @@ from .record import (
 from .store import TranscriptStore
 
 CHECKPOINT_SECONDS = 1.0
-"""While text streams, the record is rewritten at most this often."""
+"""While text streams, the new text is appended to the store at most this often."""
 
 
 class TranscriptLog:
@@ -127,6 +127,7 @@ class TurnRecorder:
         self._started = time.monotonic()
         self._round_started = self._started
         self._last_write = 0.0
+        self._unwritten: list[str] = []
 
     def event(self, event: Event) -> None:
         """Fold one event into the record; write it when the step matters."""
@@ -210,7 +211,7 @@ class TurnRecorder:
         self._round_started = time.monotonic()
         if event.request is None:
             return
-        fp = fingerprint(event.request, self.settings.redactor)
+        fp = fingerprint(event.request, None)  # the event's request is redacted already
         record.rounds.append(
             RoundRecord(
                 index=event.index,
@@ -244,8 +245,9 @@ class TurnRecorder:
             current.text += text
         if record.latency.first_token_s is None:
             record.latency.first_token_s = round(time.monotonic() - self._started, 4)
+        self._unwritten.append(text)
         if time.monotonic() - self._last_write >= CHECKPOINT_SECONDS:
-            self._write()
+            self._write_text(record)
 
     def _requested(self, record: TurnRecord, event: ToolCallRequested) -> None:
         source = event.spec.source if event.spec else None
@@ -277,6 +279,7 @@ class TurnRecorder:
                 by=decision.by,
                 reason=decision.reason,
                 always=decision.always,
+                scope=decision.scope,
                 at=now(),
             )
 
@@ -331,13 +334,23 @@ class TurnRecorder:
         return out
 
     def _write(self) -> None:
+        """Write the whole record (at the steps that matter: a round, a decision, the end)."""
         record, s = self.record, self.settings
         if record is None:
             return
+        self._unwritten.clear()  # the snapshot holds the text too
         if s.store is not None:
             s.store.append(record)
         if s.log is not None:
             s.log.add(record)
+        self._last_write = time.monotonic()
+
+    def _write_text(self, record: TurnRecord) -> None:
+        """Append only the text streamed since the last write (the store grows linearly)."""
+        store = self.settings.store
+        if store is not None and self._unwritten:
+            store.append_text(record.key, record.id, "".join(self._unwritten))
+        self._unwritten.clear()
         self._last_write = time.monotonic()
 
 

@@ -7,8 +7,11 @@ picks among several), each model call by its index and its request hash. The pie
 - :class:`ReplayProvider` serves the recorded model calls; a request that differs is a
   one-line error naming the first message that differs (or, when allowed, a live call);
 - :class:`ReplayApprover` settles ``ask`` tools with the recorded decision;
-- :class:`RecordedTool` stands in, during one turn, for a tool whose results come from the
-  recording (MCP tools by default; notebook tools re-run by default).
+- :class:`RecordedTool` stands in, in one turn's view of the tools, for a tool whose results
+  come from the recording (MCP tools by default; notebook tools re-run by default).
+
+Each replayed turn is a :class:`ReplayTurn`: a wrapper of that one turn, which changes no
+shared state.
 """
 
 from __future__ import annotations
@@ -19,17 +22,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from ..core.approval import Approver, DecidedBy, Decision, PendingApproval
+from ..core.approval import Approver, DecidedBy, Decision, PendingApproval, Scope
 from ..core.errors import ErrorKind, ProviderError
 from ..core.messages import ToolResult, Usage
 from ..core.provider import (
     FinishChunk,
+    ModelCapabilities,
     Provider,
     ProviderChunk,
     ProviderRequest,
     TextChunk,
     ToolCallChunk,
     UsageChunk,
+    capabilities_of,
 )
 from ..core.redaction import Redactor
 from ..core.thread import Thread
@@ -118,7 +123,7 @@ class _Cursor:
 
 
 class Replay:
-    """Follows the turns being run and answers from the recording.
+    """A recording, and the turns being replayed from it.
 
     Parameters
     ----------
@@ -126,71 +131,88 @@ class Replay:
         What to replay.
     settings
         Live fallback and where tool results come from.
-    redactor
-        Returns the redactor of the current turn (hashes are taken over redacted requests).
+    live
+        Makes the provider to call when a request may go live (:attr:`ReplaySettings.live`).
     """
 
     def __init__(
         self,
         recording: Recording,
         settings: ReplaySettings | None = None,
-        redactor: Callable[[], Redactor] = Redactor,
+        live: Callable[[], Provider] | None = None,
     ) -> None:
         self.recording = recording
         self.settings = settings or ReplaySettings()
-        self.redactor = redactor
-        self.cursor: _Cursor | None = None
+        self.live = live
         self.calls_served = 0
-        self._installed: list[tuple[ToolRegistry, Tool]] = []
 
     @property
     def source(self) -> str:
         """The recording's path."""
         return self.recording.source
 
-    def begin_turn(
+    def turn(
         self,
         thread: Thread,
         cell_id: str | None,
         execution_count: int | None,
-        registry: ToolRegistry | None = None,
-    ) -> None:
-        """Prepare for a turn about to start in ``thread``: find its recording, place stand-ins."""
-        self.end_turn()
+        redactor: Redactor | None = None,
+    ) -> ReplayTurn:
+        """Return the replay of a turn about to start in ``thread`` (its recording found)."""
         position = next(
             (i for i, t in enumerate(thread.turns) if cell_id is not None and t.cell_id == cell_id),
             len(thread.turns),
         )
         candidates = self.recording.at(thread.name, position)
-        self.cursor = _Cursor(thread.name, position, cell_id, execution_count, candidates)
-        if registry is not None:
-            self._stand_in(registry, candidates)
+        cursor = _Cursor(thread.name, position, cell_id, execution_count, candidates)
+        return ReplayTurn(self, cursor, redactor or Redactor())
 
-    def end_turn(self) -> None:
-        """End the turn: put the real tools back."""
-        for registry, original in self._installed:
-            current = registry.get(original.spec.name)
-            if isinstance(current, RecordedTool) and current.original is original:
-                registry.add(original)
-        self._installed = []
-        self.cursor = None
 
-    def provider(self, live: Callable[[], Provider]) -> ReplayProvider:
-        """Return the provider that serves this replay (``live`` makes the fallback)."""
-        return ReplayProvider(self, live)
+class ReplayTurn:
+    """One turn replayed: its provider, approver and tool view, and where it is.
 
-    def approver(self, inner: Approver) -> ReplayApprover:
-        """Return an approver that replays decisions, asking ``inner`` for unrecorded calls."""
-        return ReplayApprover(self, inner)
+    It wraps only this turn (a :class:`~jupyter_orch.turns.TurnWrapper`): the shared tool
+    registry and provider are never changed, so a turn running at the same time (another
+    thread, the chat panel) is not affected.
+    """
+
+    def __init__(self, replay: Replay, cursor: _Cursor, redactor: Redactor) -> None:
+        self.replay = replay
+        self.cursor = cursor
+        self.redactor = redactor
+
+    def provider(self, provider: Provider) -> ReplayProvider:
+        """Serve this turn's model calls from the recording (``provider`` when live)."""
+        return ReplayProvider(self, self.replay.live or (lambda: provider))
+
+    def approver(self, approver: Approver) -> ReplayApprover:
+        """Replay recorded decisions; calls with none go to ``approver``."""
+        return ReplayApprover(self, approver)
+
+    def tools(self, registry: ToolRegistry) -> ToolRegistry:
+        """Return a view of ``registry`` where recorded tools answer from the recording."""
+        names = {
+            call.name
+            for record in self.cursor.candidates
+            for call in record.tool_calls
+            if self.replay.settings.source_of(call.source) == "recorded"
+        }
+        view = registry.view()
+        for name in sorted(names):
+            tool = registry.get(name)
+            if tool is not None:
+                view.add(RecordedTool(tool, self))
+        return view
+
+    def end(self) -> None:
+        """Nothing to undo: the turn changed no shared state."""
 
     def match(self, request: ProviderRequest) -> tuple[TurnRecord, RoundRecord]:
         """Return the recorded turn and model call for ``request``, or raise a mismatch."""
         cursor = self.cursor
-        if cursor is None:
-            raise ReplayMismatch("a model call outside a replayed %%chat turn")
-        fp = fingerprint(request, self.redactor())
+        fp = fingerprint(request, self.redactor)
         if cursor.chosen is None:
-            cursor.chosen = self._choose(cursor, fp)
+            cursor.chosen = self._choose(fp)
         record = cursor.chosen
         if cursor.round >= len(record.rounds):
             raise ReplayMismatch(
@@ -201,12 +223,12 @@ class Replay:
         if recorded.request_hash != fp.request:
             raise ReplayMismatch(f"{describe_difference(record, recorded, fp)}; {LIVE_HINT}")
         cursor.round += 1
-        self.calls_served += 1
+        self.replay.calls_served += 1
         return record, recorded
 
     def recorded_call(self, call_id: str) -> ToolCallRecord | None:
-        """Return the recorded call ``call_id`` of the turn being replayed."""
-        record = self.cursor.chosen if self.cursor is not None else None
+        """Return the recorded call ``call_id`` of this turn."""
+        record = self.cursor.chosen
         if record is None:
             return None
         return next((c for c in record.tool_calls if c.id == call_id), None)
@@ -214,9 +236,9 @@ class Replay:
     def recorded_result(self, name: str, arguments: dict[str, Any]) -> ResultRecord | None:
         """Take the next unused recorded result of ``name`` called with ``arguments``."""
         cursor = self.cursor
-        if cursor is None or cursor.chosen is None or cursor.live:
+        if cursor.chosen is None or cursor.live:
             return None
-        wanted = content_hash(self.redactor().value(arguments))
+        wanted = content_hash(self.redactor.value(arguments))
         for call in cursor.chosen.tool_calls:
             if call.name != name or call.result is None or call.id in cursor.used:
                 continue
@@ -225,11 +247,12 @@ class Replay:
                 return call.result
         return None
 
-    def _choose(self, cursor: _Cursor, fp: Fingerprint) -> TurnRecord:
+    def _choose(self, fp: Fingerprint) -> TurnRecord:
+        cursor = self.cursor
         if not cursor.candidates:
             raise ReplayMismatch(
                 f"no recorded turn {cursor.position + 1} in thread {cursor.thread!r} "
-                f"(recording: {self.source}); {LIVE_HINT}"
+                f"(recording: {self.replay.source}); {LIVE_HINT}"
             )
         same_cell = [r for r in cursor.candidates if _same_cell(r, cursor)]
         exact = [r for r in cursor.candidates if r.rounds[0].request_hash == fp.request]
@@ -237,20 +260,6 @@ class Replay:
             if group:
                 return group[0]
         raise AssertionError("unreachable: candidates is not empty")
-
-    def _stand_in(self, registry: ToolRegistry, candidates: list[TurnRecord]) -> None:
-        names = {
-            call.name
-            for record in candidates
-            for call in record.tool_calls
-            if self.settings.source_of(call.source) == "recorded"
-        }
-        for name in sorted(names):
-            tool = registry.get(name)
-            if tool is None or isinstance(tool, RecordedTool):
-                continue
-            registry.add(RecordedTool(tool, self))
-            self._installed.append((registry, tool))
 
 
 def _same_cell(record: TurnRecord, cursor: _Cursor) -> bool:
@@ -264,16 +273,20 @@ class ReplayProvider:
 
     Parameters
     ----------
-    replay
-        The replay state.
+    turn
+        The turn being replayed.
     live
         Makes the provider to call when live calls are allowed.
     """
 
-    def __init__(self, replay: Replay, live: Callable[[], Provider]) -> None:
-        self.replay = replay
+    def __init__(self, turn: ReplayTurn, live: Callable[[], Provider]) -> None:
+        self.turn = turn
         self._live = live
         self.live_calls = 0
+
+    def capabilities(self, model: str) -> ModelCapabilities:
+        """Answer as the live provider would, so replayed requests are built alike."""
+        return capabilities_of(self._live(), model)
 
     async def context_window(self, model: str) -> int | None:
         """Unknown: a replay trims nothing (set ``JupyterOrch.context_window`` to trim)."""
@@ -285,18 +298,17 @@ class ReplayProvider:
 
     async def stream(self, request: ProviderRequest) -> AsyncIterator[ProviderChunk]:
         """Yield the recorded answer to ``request``."""
-        cursor = self.replay.cursor
-        if cursor is not None and cursor.live:
+        cursor = self.turn.cursor
+        if cursor.live:
             async for chunk in self._call_live(request):
                 yield chunk
             return
         try:
-            record, recorded = self.replay.match(request)
+            record, recorded = self.turn.match(request)
         except ReplayMismatch:
-            if not self.replay.settings.live:
+            if not self.turn.replay.settings.live:
                 raise
-            if cursor is not None:
-                cursor.live = True  # the conversation left the recording: the rest is live
+            cursor.live = True  # the conversation left the recording: the rest is live
             async for chunk in self._call_live(request):
                 yield chunk
             return
@@ -345,13 +357,13 @@ class ReplayApprover:
     tool result it saw when the notebook was recorded.
     """
 
-    def __init__(self, replay: Replay, inner: Approver) -> None:
-        self.replay = replay
+    def __init__(self, turn: ReplayTurn, inner: Approver) -> None:
+        self.turn = turn
         self.inner = inner
 
     async def decide(self, pending: PendingApproval) -> Decision:
         """Return the recorded decision, or ask ``inner``."""
-        call = self.replay.recorded_call(pending.call.id)
+        call = self.turn.recorded_call(pending.call.id)
         if call is None or call.decision is None or call.decision.by == "policy":
             return await self.inner.decide(pending)
         decision = recorded_decision(call.decision)
@@ -362,7 +374,12 @@ class ReplayApprover:
 def recorded_decision(record: DecisionRecord) -> Decision:
     """Turn a recorded decision back into a :class:`Decision`."""
     by: DecidedBy = record.by if record.by in get_args(DecidedBy) else "replay"  # type: ignore[assignment]
-    return Decision(record.approved, by, record.reason, record.always)
+    scope: Scope = "once"
+    if record.scope in get_args(Scope):
+        scope = record.scope  # type: ignore[assignment]  # checked against the Literal above
+    elif record.always:
+        scope = "session"  # records before scopes: "always allow" meant this session
+    return Decision(record.approved, by, record.reason, scope)
 
 
 class RecordedTool:
@@ -372,13 +389,13 @@ class RecordedTool:
     ----------
     original
         The live tool (its spec is offered unchanged; it runs when nothing was recorded).
-    replay
-        The replay state.
+    turn
+        The turn being replayed.
     """
 
-    def __init__(self, original: Tool, replay: Replay) -> None:
+    def __init__(self, original: Tool, turn: ReplayTurn) -> None:
         self.original = original
-        self.replay = replay
+        self.turn = turn
 
     @property
     def spec(self) -> ToolSpec:
@@ -391,7 +408,7 @@ class RecordedTool:
 
     async def call(self, arguments: dict[str, Any]) -> ToolResult:
         """Return the recorded result; run the live tool when there is none."""
-        recorded = self.replay.recorded_result(self.spec.name, arguments)
+        recorded = self.turn.recorded_result(self.spec.name, arguments)
         if recorded is None:
             return await self.original.call(arguments)
         return ToolResult(recorded.content, recorded.is_error, recorded.structured)

@@ -1,11 +1,14 @@
-"""The JSONL transcript store: one line per snapshot of a turn, appended as the turn happens.
+"""The JSONL transcript store: a turn's lines, appended as the turn happens.
 
 A turn is written whole at each step that matters (start, each round, each tool decision and
-result, usage, end), one ``os.write`` per line on a file opened for appending, so a kernel
-killed mid-turn leaves only complete lines and loses nothing written before. The file is
-append-only: readers take the **last line of each turn key**, in the order the keys first
-appeared (a re-run cell replaces its turn in place). A turn whose last line still says
-``running`` was cut off by a dying kernel; readers report it as ``interrupted``.
+result, the end); while text streams, only the new text is appended (a ``text`` line, at most
+once a second), so the file grows with the answer, not with its square. Each line is one
+``os.write`` on a file opened for appending: a kernel killed mid-turn leaves only complete
+lines and loses nothing written before. Readers take the **last record of each turn key**
+(plus the text lines after it), in the order the keys first appeared (a re-run cell replaces
+its turn in place). A turn whose last line still says ``running`` was cut off by a dying
+kernel; readers report it as ``interrupted``. :meth:`TranscriptStore.compact` rewrites the file
+with one line per turn.
 """
 
 from __future__ import annotations
@@ -83,9 +86,30 @@ class TranscriptStore:
 
         A failure to write never fails the turn: the store stops and says why in ``error``.
         """
+        self._line((record.model_dump_json() + "\n").encode("utf-8"))
+
+    def append_text(self, key: str, turn_id: str, text: str) -> None:
+        """Append text streamed into the turn ``key`` since its last line."""
+        data = {"kind": "text", "key": key, "id": turn_id, "text": text}
+        self._line((json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8"))
+
+    def compact(self, *, live_session: str | None = None) -> tuple[int, int]:
+        """Rewrite the file with one line per turn; return its size before and after."""
+        if not self.path.exists():
+            return 0, 0
+        before = self.path.stat().st_size
+        records = read_store(self.path, live_session=live_session, mark_killed=False)
+        self.close()  # the next append reopens the new file
+        tmp = self.path.with_name(self.path.name + ".compacting")
+        with open(tmp, "w", encoding="utf-8") as out:
+            out.writelines(r.model_dump_json() + "\n" for r in records)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, self.path)
+        return before, self.path.stat().st_size
+
+    def _line(self, line: bytes) -> None:
         if self.error is not None:
             return
-        line = (record.model_dump_json() + "\n").encode("utf-8")
         try:
             fd = self._open()
             view = memoryview(line)
@@ -112,14 +136,16 @@ class TranscriptStore:
         return self._fd
 
 
-def latest(records: Iterable[TurnRecord], *, live_session: str | None = None) -> list[TurnRecord]:
+def latest(
+    records: Iterable[TurnRecord], *, live_session: str | None = None, mark_killed: bool = True
+) -> list[TurnRecord]:
     """Keep the last record of each key, in first-appearance order; dead turns -> interrupted."""
     by_key: dict[str, TurnRecord] = {}
     for record in records:
         by_key[record.key] = record
     out = []
     for record in by_key.values():
-        if record.status == "running" and record.session != live_session:
+        if mark_killed and record.status == "running" and record.session != live_session:
             record = record.model_copy(
                 update={"status": "interrupted", "stop": "killed", "error": KILLED}
             )
@@ -127,9 +153,12 @@ def latest(records: Iterable[TurnRecord], *, live_session: str | None = None) ->
     return out
 
 
-def read_store(path: Path, *, live_session: str | None = None) -> list[TurnRecord]:
-    """Read a JSONL store: the latest record of every turn."""
-    records = []
+def read_store(
+    path: Path, *, live_session: str | None = None, mark_killed: bool = True
+) -> list[TurnRecord]:
+    """Read a JSONL store: the latest record of every turn, with any text streamed after it."""
+    records: list[TurnRecord] = []
+    by_key: dict[str, TurnRecord] = {}
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -143,8 +172,22 @@ def read_store(path: Path, *, live_session: str | None = None) -> list[TurnRecor
             if number == len(lines):
                 break  # a last line torn by a failed write: everything before it stands
             raise UsageError(f"{path}:{number}: not valid JSON") from None
-        records.append(load_record(data, where=f"{path}:{number}"))
-    return latest(records, live_session=live_session)
+        if isinstance(data, dict) and data.get("kind") == "text":
+            _add_text(by_key.get(str(data.get("key"))), data)
+            continue
+        record = load_record(data, where=f"{path}:{number}")
+        by_key[record.key] = record
+        records.append(record)
+    return latest(records, live_session=live_session, mark_killed=mark_killed)
+
+
+def _add_text(record: TurnRecord | None, data: dict[str, Any]) -> None:
+    text = data.get("text")
+    if record is None or record.id != data.get("id") or not isinstance(text, str):
+        return  # text of a turn whose start was lost: nothing to join it to
+    record.answer += text
+    if record.rounds:
+        record.rounds[-1].text += text
 
 
 def read_notebook(path: Path) -> list[TurnRecord]:

@@ -58,13 +58,16 @@ def test_a_failed_turn_raises_one_line() -> None:
 
 def test_send_streams_through_real_litellm() -> None:
     with OpenAIServer() as server:
-        server.enqueue(Reply.text("streamed answer", chunk_chars=3))
+        answer = "an answer streamed in several small pieces"
+        server.enqueue(Reply.text(answer, chunk_chars=3))
         chat = Chat("openai/test", params={"api_base": server.url, "api_key": "sk-test"})
 
         async def main() -> list[object]:
             return [e async for e in chat.events("hi")]
 
         events = asyncio.run(main())
+        # Redacted as it streams: whole words come out, a few at a time.
         assert sum(isinstance(e, TextDelta) for e in events) >= 3, events
-        assert isinstance(events[-1], TurnFinished) and events[-1].answer == "streamed answer"
+        assert isinstance(events[-1], TurnFinished) and events[-1].answer == answer
+        assert len(server.requests) == 1  # Chat speaks through litellm itself, to the server
         assert chat.send_sync("again") == "echo: again"

@@ -121,6 +121,7 @@ def test_a_tool_turn_is_recorded_whole(tmp_path: Path) -> None:
                     "by": "headless",
                     "reason": "",
                     "always": False,
+                    "scope": "once",
                 },
                 "result": {"content": "5", "is_error": False, "structured": None, "display": []},
             }
@@ -165,7 +166,9 @@ def test_the_store_is_written_as_the_turn_happens_and_a_dead_turn_reads_as_inter
 
     async def cut_off() -> list[str]:
         task = asyncio.ensure_future(bench.turn(provider, "two", execution_count=2))
+        deadline = asyncio.get_running_loop().time() + 10
         while len(provider.requests) < 2:
+            assert asyncio.get_running_loop().time() < deadline, "the second turn never started"
             await asyncio.sleep(0)
         lines = bench.store.path.read_text().splitlines()
         task.cancel()
@@ -176,14 +179,19 @@ def test_the_store_is_written_as_the_turn_happens_and_a_dead_turn_reads_as_inter
     lines = asyncio.run(cut_off())
     data = [json.loads(line) for line in lines]
     assert [d["status"] for d in data if d["execution_count"] == 2] == ["running", "running"]
-    records = read_store(bench.store.path)
+    # What a kernel killed at that moment leaves behind:
+    dead = tmp_path / "dead.jsonl"
+    dead.write_text("\n".join(lines) + "\n")
+    records = read_store(dead)
     assert [(r.prompt, r.status, r.answer) for r in records] == [
         ("one", "finished", "first"),
         ("two", "interrupted", ""),
     ]
     assert records[1].error == "the kernel stopped before the turn ended"
     # The live session's own running turn is not declared dead.
-    assert read_store(bench.store.path, live_session="s1")[1].status == "running"
+    assert read_store(dead, live_session="s1")[1].status == "running"
+    # An interrupt (not a dead kernel) ends the turn in the store too, as interrupted.
+    assert read_store(bench.store.path)[1].status == "interrupted"
 
 
 def test_rerunning_a_cell_keeps_one_turn_the_last(tmp_path: Path) -> None:

@@ -17,8 +17,12 @@ from jupyter_orch.transcript.store import read_store
 from tests.transcript.turns import AddTool, Bench, ClockTool
 
 
-def _no_live() -> Provider:
-    raise AssertionError("a replay without live calls must not build a live provider")
+class NoLive(ScriptedProvider):
+    """The live provider of a replay that must not go live."""
+
+    async def stream(self, request: Any) -> Any:  # type: ignore[override]
+        raise AssertionError("a replay without live calls must not call the model")
+        yield  # an async generator
 
 
 def _record(tmp: Path) -> tuple[Bench, list[list[Event]]]:
@@ -43,23 +47,21 @@ def _record(tmp: Path) -> tuple[Bench, list[list[Event]]]:
 
 
 def _replay(tmp: Path, replay: Replay, prompts: list[str]) -> tuple[Bench, list[list[Event]]]:
-    bench = Bench(tmp / "replay", session="s2")
+    bench = Bench(tmp / "replay", session_id="s2")
     bench.registry.add(AddTool())
     bench.registry.add(ClockTool())
-    provider = replay.provider(_no_live)
     out = []
     for count, prompt in enumerate(prompts, 1):
-        replay.begin_turn(bench.thread, None, count, bench.registry)
         # Nobody clicks here: only the recorded decisions can settle the approvals.
         events, _ = asyncio.run(
             bench.turn(
-                provider,
+                NoLive(),
                 prompt,
-                approver=replay.approver(InteractiveApprover()),
+                approver=InteractiveApprover(),
                 execution_count=count,
+                replay=replay,
             )
         )
-        replay.end_turn()
         out.append(events)
     return bench, out
 
@@ -116,12 +118,13 @@ def test_a_tool_that_now_returns_something_else_is_named(tmp_path: Path) -> None
     bench = Bench(tmp_path / "changed")
     bench.registry.add(WrongAddTool())
     bench.registry.add(ClockTool())
-    replay.begin_turn(bench.thread, None, 1, bench.registry)
     events, _ = asyncio.run(
         bench.turn(
-            replay.provider(_no_live),
+            NoLive(),
             "add and time",
-            approver=replay.approver(InteractiveApprover()),
+            approver=InteractiveApprover(),
+            execution_count=1,
+            replay=replay,
         )
     )
     failed = events[-1]
@@ -137,8 +140,7 @@ def test_live_calls_take_over_when_allowed(tmp_path: Path) -> None:
     live = ScriptedProvider().enqueue_text("live answer")
     replay = Replay(Recording(read_store(recorded.store.path), "rec"), ReplaySettings(live=True))
     bench = Bench(tmp_path / "live")
-    replay.begin_turn(bench.thread, None, 1, bench.registry)
-    events, _ = asyncio.run(bench.turn(replay.provider(lambda: live), "something new"))
+    events, _ = asyncio.run(bench.turn(live, "something new", execution_count=1, replay=replay))
     assert isinstance(events[-1], TurnFinished) and events[-1].answer == "live answer"
     assert len(live.requests) == 1 and replay.calls_served == 0
 
@@ -153,10 +155,8 @@ def test_the_turn_is_picked_by_cell_and_a_missing_one_is_named(tmp_path: Path) -
     other = Bench(tmp_path / "b")
     for cell, answer in (("B", "from cell B"), ("A", "from cell A")):
         other.thread.clear()
-        replay.begin_turn(other.thread, cell, None, other.registry)
-        events, _ = asyncio.run(other.turn(replay.provider(_no_live), "q", cell_id=cell))
+        events, _ = asyncio.run(other.turn(NoLive(), "q", cell_id=cell, replay=replay))
         assert isinstance(events[-1], TurnFinished) and events[-1].answer == answer
-    replay.begin_turn(other.thread, "C", None, other.registry)
-    events, _ = asyncio.run(other.turn(replay.provider(_no_live), "next", cell_id="C"))
+    events, _ = asyncio.run(other.turn(NoLive(), "next", cell_id="C", replay=replay))
     assert isinstance(events[-1], TurnFailed)
     assert events[-1].message.startswith("replay: no recorded turn 2 in thread 'default'")

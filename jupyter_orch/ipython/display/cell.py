@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Protocol
+import html
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from IPython.display import DisplayHandle, clear_output, display
 
@@ -13,6 +14,7 @@ from ...core.events import (
     TextDelta,
     ToolCallApproved,
     ToolCallFinished,
+    ToolCallProgressed,
     ToolCallRejected,
     ToolCallRequested,
     ToolCallStarted,
@@ -20,7 +22,11 @@ from ...core.events import (
 from .stream import Handle, TextStream
 from .summary import TurnSummary
 
-WAITING = "<i>⏳ waiting for the first token from {model}…</i>"
+if TYPE_CHECKING:
+    from ...turns import TurnStart
+
+WAITING = "<i>waiting for the first token from {model}…</i>"
+WAITING_FOR_THREAD = "<i>{text}…</i>"
 
 
 class _IPythonHandle(Handle):
@@ -113,11 +119,25 @@ class CellRenderer:
         self.redact: Callable[[str], str] = str
         """Applied to the final bundle's text (a last pass: events arrive redacted already)."""
 
-    def start(self) -> None:
+    def waiting(self, text: str) -> None:
+        """Show that the turn waits for another turn on its thread."""
+        note = WAITING_FOR_THREAD.format(text=html.escape(text))
+        self._note({"text/markdown": note, "text/plain": f"{text}…"})
+
+    def start(self, start: TurnStart | None = None) -> None:
         """Show the "waiting for the first token" state."""
+        if start is not None:
+            self.redact = start.redactor.text
+            self.summary.remarks.extend(start.plan.notes)
         if not self._quiet:
-            text = WAITING.format(model=self.summary.model)
-            self._waiting = self._surface.show({"text/markdown": text, "text/plain": "waiting…"})
+            text = WAITING.format(model=html.escape(self.summary.model))
+            self._note({"text/markdown": text, "text/plain": "waiting…"})
+
+    def _note(self, bundle: dict[str, Any]) -> None:
+        if self._waiting is None:
+            self._waiting = self._surface.show(bundle)
+        else:
+            self._waiting.update(bundle)
 
     def handle(self, event: Event) -> None:
         """Show one event."""
@@ -142,27 +162,50 @@ class CellRenderer:
                 self._cards[event.call.id] = card
                 self._surface.add_widget(card.widget)
         elif isinstance(
-            event, (ToolCallApproved, ToolCallRejected, ToolCallStarted, ToolCallFinished)
+            event,
+            (
+                ToolCallApproved,
+                ToolCallRejected,
+                ToolCallStarted,
+                ToolCallProgressed,
+                ToolCallFinished,
+            ),
         ):
             self._card_event(event)
 
-    def finish(self, extra: dict[str, Any] | None = None) -> None:
+    def finish(self, extra: Mapping[str, Any] | None = None, *, interrupted: bool = False) -> None:
         """Replace the streamed outputs with one final MIME bundle (plus any images).
 
-        ``extra`` adds MIME entries (the turn's JSON record). A turn that failed before
-        producing anything leaves no output: its one-line error says it all.
+        ``extra`` adds MIME entries (the turn's JSON record). A turn that failed (or was
+        interrupted) before producing anything leaves no output: its one-line error says it
+        all. The cards are closed: their widgets and timers end with the turn.
         """
+        try:
+            self._finish(dict(extra or {}), interrupted)
+        finally:
+            self.close()
+
+    def _finish(self, extra: dict[str, Any], interrupted: bool) -> None:
         summary = self.summary
-        if not summary.segments and summary.error:
+        if interrupted:
+            summary.stop = "interrupted"
+        if not summary.segments and (summary.error or interrupted or self._final is None):
             self._close_stream()
             self._surface.clear(wait=False)
             return
         if self._final is None:
-            self._show_final(extra or {})
+            self._show_final(extra)
         else:
-            self._final.update(self._bundle(extra or {}))
+            self._final.update(self._bundle(extra))
         for image in self._images:
             self._surface.show(image)
+
+    def close(self) -> None:
+        """Close every card of the turn (its timer stops; its widget models are freed)."""
+        self._close_stream()
+        cards, self._cards = list(self._cards.values()), {}
+        for card in cards:
+            card.close()
 
     def _show_final(self, extra: dict[str, Any]) -> Handle:
         self._close_stream()
@@ -194,7 +237,12 @@ class CellRenderer:
             self._stream = None
 
     def _card_event(
-        self, event: ToolCallApproved | ToolCallRejected | ToolCallStarted | ToolCallFinished
+        self,
+        event: ToolCallApproved
+        | ToolCallRejected
+        | ToolCallStarted
+        | ToolCallProgressed
+        | ToolCallFinished,
     ) -> None:
         if isinstance(event, ToolCallFinished):
             self._images.extend(event.result.display)
@@ -205,5 +253,7 @@ class CellRenderer:
             card.decided(event.decision)
         elif isinstance(event, ToolCallStarted):
             card.started()
+        elif isinstance(event, ToolCallProgressed):
+            card.progressed(event.progress, event.total, event.message)
         else:
             card.finished(event.result, event.seconds)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from ...core.events import (
     Event,
@@ -13,6 +15,9 @@ from ...core.events import (
 )
 from .summary import TurnSummary, pretty_json
 
+if TYPE_CHECKING:
+    from ...turns import TurnStart
+
 
 class TerminalRenderer:
     """Writes deltas straight to stdout; tool calls and the footer as short lines."""
@@ -21,8 +26,14 @@ class TerminalRenderer:
         self.summary = TurnSummary(model)
         self._quiet = quiet
 
-    def start(self) -> None:
-        """Nothing to show before the first token in a terminal."""
+    def waiting(self, text: str) -> None:
+        """Say that the turn waits for another one on its thread."""
+        print(f"({text}…)")
+
+    def start(self, start: TurnStart | None = None) -> None:
+        """Nothing to show before the first token in a terminal (notes come at the end)."""
+        if start is not None:
+            self.summary.remarks.extend(start.plan.notes)
 
     def handle(self, event: Event) -> None:
         """Print one event."""
@@ -40,8 +51,10 @@ class TerminalRenderer:
             out.write(f"[{event.call.name} → {event.result.text()[:200]}]\n")
         out.flush()
 
-    def finish(self, extra: dict[str, object] | None = None) -> None:
+    def finish(self, extra: Mapping[str, Any] | None = None, *, interrupted: bool = False) -> None:
         """Print the notes and footer (or, when quiet, the whole answer)."""
+        if interrupted:
+            self.summary.stop = "interrupted"
         if self._quiet:
             print(self.summary.answer())
             return

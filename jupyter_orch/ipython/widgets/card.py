@@ -49,6 +49,7 @@ class ToolCard:
         self.widget.add_class(CARD_CLASS)
         self._ticker: asyncio.TimerHandle | None = None
         self._started = 0.0
+        self._progress: tuple[float, float | None, str | None] | None = None
         self.buttons: w.HBox | None = None
         if pending is not None:
             self._add_buttons(pending)
@@ -104,15 +105,52 @@ class ToolCard:
         )
         self.result.value = _folded(label, result.text())
 
-    def _tick(self) -> None:
+    def progressed(self, progress: float, total: float | None, message: str | None) -> None:
+        """Show a running tool's progress report (a bar when the total is known)."""
+        self._progress = (progress, total, message)
+        self._tick(reschedule=False)
+
+    def close(self) -> None:
+        """Stop the timer and free the card's widget models (the turn has ended)."""
+        if self._ticker is not None:
+            self._ticker.cancel()
+            self._ticker = None
+        _close_tree(self.widget)
+
+    def _tick(self, *, reschedule: bool = True) -> None:
         elapsed = time.monotonic() - self._started
-        self.status.value = f"⚙️ running… {elapsed:.1f} s"
-        self._ticker = asyncio.get_running_loop().call_later(0.5, self._tick)
+        self.status.value = f"⚙️ running… {elapsed:.1f} s{_progress_html(self._progress)}"
+        if reschedule:
+            self._ticker = asyncio.get_running_loop().call_later(0.5, self._tick)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
         display(self.widget)
+
+
+def _close_tree(widget: Any) -> None:
+    """Close ``widget`` and every widget under it (their comms and models go away)."""
+    for child in getattr(widget, "children", ()):
+        _close_tree(child)
+    parts = [getattr(widget, name, None) for name in ("layout", "style")]
+    widget.close()
+    for part in parts:
+        if isinstance(part, w.Widget):
+            part.close()
+
+
+def _progress_html(progress: tuple[float, float | None, str | None] | None) -> str:
+    if progress is None:
+        return ""
+    done, total, message = progress
+    text = html.escape(message or "")
+    if total:
+        percent = max(0.0, min(100.0, 100.0 * done / total))
+        bar = f" <progress max='100' value='{percent:.0f}'></progress> {percent:.0f}%"
+    else:
+        bar = f" · {done:g}"
+    return f"{bar} {text}".rstrip()
 
 
 def _header(view: ToolView) -> str:

@@ -1,6 +1,6 @@
 """The chat panel widget: a conversation, a message box, Send and Stop.
 
-Only the view lives here; :mod:`jupyter_orch.ipython.panel` runs the turns. Each turn is a
+Only the view lives here; :mod:`jupyter_orch.ipython.panel_session` runs the turns. Each turn is a
 question and a box its answer streams into, through the same renderer as a ``%%chat`` cell
 (:class:`PanelSurface`): settled paragraphs are outputs of their own and are never sent
 again; only the paragraph still growing is.
@@ -54,9 +54,16 @@ class PanelSurface:
         self.box.children = (*self.box.children, widget)
 
     def clear(self, wait: bool) -> None:
-        """Remove what the turn has shown (the final answer replaces it at once)."""
+        """Remove what the turn has shown (the final answer replaces it at once).
+
+        The outputs of streamed paragraphs are closed (their comms go); cards are closed by
+        the renderer that made them.
+        """
         del wait  # a widget box has no flicker to avoid
-        self.box.children = ()
+        dropped, self.box.children = self.box.children, ()
+        for child in dropped:
+            if isinstance(child, w.Output):
+                child.close()
 
 
 class ChatPanel:
@@ -71,8 +78,12 @@ class ChatPanel:
     def __init__(self, title: str) -> None:
         self.title = w.HTML(_CSS + f"<b>jupyter-orch</b> · {html.escape(title)}")
         self.history = w.VBox([])
+        # The text reaches the kernel when the box loses focus (before the Send click),
+        # not key by key: updates typed while a cell runs would be held back.
         self.message = w.Textarea(
-            placeholder="Ask the model… then Send", layout=w.Layout(width="100%", height="5em")
+            placeholder="Ask the model… then Send",
+            layout=w.Layout(width="100%", height="5em"),
+            continuous_update=False,
         )
         self.send_button = w.Button(description="Send", button_style="primary", icon="paper-plane")
         self.stop_button = w.Button(description="Stop", icon="stop", disabled=True)
@@ -106,6 +117,14 @@ class ChatPanel:
         self.history.children = (*self.history.children, asked, answer)
         return answer
 
+    def clear_message(self) -> None:
+        """Empty the message box (the message was sent)."""
+        self.message.value = ""
+
+    def note(self, message: str) -> None:
+        """Show a one-line note (a deliberate Stop), not styled as an error."""
+        self.status.value = f"<i>{html.escape(message, quote=False)}</i>"
+
     def busy(self, running: bool) -> None:
         """Switch between a running turn (Stop enabled) and waiting for a message."""
         self.send_button.disabled = running
@@ -121,7 +140,6 @@ class ChatPanel:
         text = self.message.value.strip()
         if not text or self._on_send is None:
             return
-        self.message.value = ""
         self._on_send(text)
 
     def _stop(self) -> None:

@@ -13,15 +13,14 @@ import importlib
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
 
 _lock = threading.Lock()
 _module: ModuleType | None = None
-_error: BaseException | None = None
-_done = threading.Event()
 _warming = threading.Event()
+_quiet: contextvars.ContextVar[bool] = contextvars.ContextVar("jupyter_orch_quiet", default=False)
 
 # Modules litellm imports only on its first call to an OpenAI-compatible model: about 500
 # modules, 0.7 s (measured with litellm 1.106). The warm-up imports them too, so that first
@@ -43,9 +42,10 @@ def _import() -> ModuleType:
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     import litellm
 
-    litellm.suppress_debug_info = True  # it prints a provider list to stdout on every error
-    litellm.drop_params = True  # a parameter one provider lacks must not fail the whole call
-    logging.getLogger("LiteLLM").setLevel(logging.ERROR)
+    # litellm prints "Give Feedback / Get Help" and a provider list to stdout on every error,
+    # into the cell, and has no per-call switch for it (1.110): off, once.
+    litellm.suppress_debug_info = True
+    logging.getLogger("LiteLLM").addFilter(_OursOnlyErrors())
     try:
         from ..local import register
     except ImportError:  # the local provider is optional
@@ -55,18 +55,29 @@ def _import() -> ModuleType:
     return litellm
 
 
+class _OursOnlyErrors(logging.Filter):
+    """Drops litellm's log records below ERROR during our own calls; the user's are untouched."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _quiet.get() or record.levelno >= logging.ERROR
+
+
+@contextlib.contextmanager
+def quiet_logs() -> Iterator[None]:
+    """Inside the block (our model calls), litellm's warnings and info stay out of the cell."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
 def load_litellm() -> Any:
     """Import and configure litellm once (blocking); later calls return the module at once."""
-    global _module, _error
+    global _module
     with _lock:
         if _module is None:
-            try:
-                _module = _import()
-            except BaseException as exc:
-                _error = exc
-                raise
-            finally:
-                _done.set()
+            _module = _import()
         return _module
 
 
@@ -108,12 +119,13 @@ def warm_in_background(first: Callable[[], object] | None = None) -> threading.T
 
 
 def _quiet_load(first: Callable[[], object] | None) -> None:
-    # A failure is reported by the call that needs the work, not from this thread.
+    # A failure here is not lost: the first call that needs litellm imports it again and
+    # reports the error in its cell, in one line.
     try:
         if first is not None:
-            with contextlib.suppress(BaseException):
+            with contextlib.suppress(Exception):
                 first()
-        with contextlib.suppress(BaseException):
+        with contextlib.suppress(Exception):
             load_litellm()
             _prepare_first_call()
     finally:

@@ -8,11 +8,18 @@ from typing import Any
 
 from ...core.errors import ProviderError
 from ...core.messages import Usage
-from ...core.provider import ProviderChunk, ProviderRequest, TextChunk, UsageChunk
-from . import fast_start
-from .chunks import convert
-from .errors import clean_message, redact, to_provider_error
-from .loader import is_loaded, is_warming, load_litellm
+from ...core.provider import (
+    FinishChunk,
+    ModelCapabilities,
+    ProviderChunk,
+    ProviderRequest,
+    TextChunk,
+    ToolCallChunk,
+    UsageChunk,
+)
+from ..common.chunks import MalformedChunk, convert
+from ..common.errors import check_base_url, clean_message, redact, to_provider_error
+from .loader import load_litellm, quiet_logs
 
 _OURS = ("max_retries", "retry_backoff")
 
@@ -29,32 +36,29 @@ class LiteLLMProvider:
         Seconds before the first retry; doubled each time, at most 8 s.
     timeout
         Seconds litellm waits for the model (overridden by a ``timeout`` parameter).
-    fast_start
-        Stream ``openai/...`` models directly until litellm has been imported.
     """
 
+    name = "litellm"
+
     def __init__(
-        self,
-        *,
-        max_retries: int = 2,
-        retry_backoff: float = 1.0,
-        timeout: float = 120.0,
-        fast_start: bool = True,
+        self, *, max_retries: int = 2, retry_backoff: float = 1.0, timeout: float = 120.0
     ) -> None:
         self.max_retries = max_retries
         self.retry_backoff = retry_backoff
         self.timeout = timeout
-        self.fast_start = fast_start
         self._windows: dict[str, int | None] = {}
+        self._images: dict[str, bool] = {}
+
+    def capabilities(self, model: str) -> ModelCapabilities:
+        """Local models (``local/...``) cannot pick tools on their own; the rest can."""
+        if model.startswith("local/"):
+            from ..local import capabilities
+
+            return capabilities(model)
+        return ModelCapabilities()
 
     async def context_window(self, model: str) -> int | None:
-        """Return the model's input window from litellm's model table, or ``None``.
-
-        While the fast start is in use the window is not known yet (``None``: no trimming of
-        what is at most a few turns old).
-        """
-        if self._direct(model):
-            return None
+        """Return the model's input window from litellm's model table, or ``None``."""
         if model not in self._windows:
             litellm = await _litellm()
             try:
@@ -66,60 +70,60 @@ class LiteLLMProvider:
 
     async def supports_images(self, model: str) -> bool:
         """Return litellm's opinion of whether ``model`` reads images (``False`` when unsure)."""
-        litellm = await _litellm()
-        try:
-            return bool(litellm.supports_vision(model=model))
-        except Exception:  # unknown models are treated as text-only
-            return False
+        if model not in self._images:
+            litellm = await _litellm()
+            try:
+                self._images[model] = bool(litellm.supports_vision(model=model))
+            except Exception:  # unknown models are treated as text-only
+                self._images[model] = False
+        return self._images[model]
 
     async def stream(self, request: ProviderRequest) -> AsyncIterator[ProviderChunk]:
-        """Yield the answer's chunks; raise :class:`ProviderError` with one line on failure.
-
-        While litellm is still importing (or its warm-up still runs), ``openai/...`` models
-        are streamed directly (see :mod:`.fast_start`) so the first turn after ``%load_ext``
-        does not wait for it.
-        """
-        if self._direct(request.model):
-            async for item in fast_start.stream(
-                request,
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-                retry_backoff=self.retry_backoff,
-            ):
-                yield item
-            return
+        """Yield the answer's chunks; raise :class:`ProviderError` with one line on failure."""
         litellm = await _litellm()
         kwargs = self._kwargs(litellm, request)
-        response = await self._open(litellm, request, kwargs)
-        usage_seen = False
-        received = 0
+        with quiet_logs():  # no yield inside: the context variable stays in this task
+            response = await self._open(litellm, request, kwargs)
+        async for item in self._chunks(litellm, request, response):
+            yield item
+
+    async def _chunks(
+        self, litellm: Any, request: ProviderRequest, response: Any
+    ) -> AsyncIterator[ProviderChunk]:
+        seen = _Seen()
         try:
             async for chunk in response:
                 for item in convert(chunk):
                     if isinstance(item, UsageChunk):
-                        usage_seen = True
                         item = UsageChunk(_with_cost(litellm, request.model, item.usage))
-                    elif isinstance(item, TextChunk):
-                        received += len(item.text)
+                    seen.add(item)
                     yield item
         except (asyncio.CancelledError, GeneratorExit):
             raise
+        except MalformedChunk as exc:
+            raise ProviderError(f"{request.model}: {exc}", "provider") from None
         except Exception as exc:  # anything mid-stream is a cut stream
             raise ProviderError(
-                f"The stream from {request.model} was cut after {received} characters: "
+                f"The stream from {request.model} was cut after {seen.chars} characters: "
                 f"{redact(clean_message(exc), request.params)}",
                 "stream_cut",
             ) from None
-        if not usage_seen:
+        if not seen.answer:
+            # An endpoint that is not a streaming chat API (a login page, a JSON reply to a
+            # streaming request) gives litellm an empty stream rather than an error.
+            raise ProviderError(
+                f"{request.model}: the endpoint sent no answer (is it an OpenAI-compatible "
+                "streaming chat API?)",
+                "provider",
+            )
+        if not seen.usage:
             yield UsageChunk(Usage())
-
-    def _direct(self, model: str) -> bool:
-        """Whether ``model`` is streamed by the fast start now (litellm not ready yet)."""
-        cold = not is_loaded() or is_warming()
-        return self.fast_start and cold and fast_start.eligible(model)
 
     def _kwargs(self, litellm: Any, request: ProviderRequest) -> dict[str, Any]:
         params = {k: v for k, v in request.params.items() if k not in _OURS and v is not None}
+        for key in ("api_base", "base_url"):
+            if key in params:
+                check_base_url(params[key], key)
         _check_model(litellm, request.model, params)
         kwargs: dict[str, Any] = {
             "model": request.model,
@@ -128,6 +132,9 @@ class LiteLLMProvider:
             "stream_options": {"include_usage": True},
             "timeout": self.timeout,
             "max_retries": 0,  # retries are ours: only before the first chunk, with backoff
+            # A parameter one provider lacks must not fail the whole call (per call: the
+            # user's own litellm calls in this kernel keep litellm's defaults).
+            "drop_params": True,
             **params,
         }
         if request.tools:
@@ -189,3 +196,19 @@ def _with_cost(litellm: Any, model: str, usage: Usage) -> Usage:
     except Exception:  # a model without a price has no cost
         return usage
     return Usage(usage.prompt_tokens, usage.completion_tokens, float(prompt + completion))
+
+
+class _Seen:
+    """What a stream has brought so far."""
+
+    def __init__(self) -> None:
+        self.chars = 0
+        self.answer = False
+        self.usage = False
+
+    def add(self, item: ProviderChunk) -> None:
+        if isinstance(item, TextChunk):
+            self.chars += len(item.text)
+        if isinstance(item, (TextChunk, ToolCallChunk, FinishChunk)):
+            self.answer = True
+        self.usage = self.usage or isinstance(item, UsageChunk)

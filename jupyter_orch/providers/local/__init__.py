@@ -16,9 +16,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...core.provider import ModelCapabilities
 from .weights import INSTALL_HINT, KNOWN_MODELS, WEIGHTS_ENV
 
-__all__ = ["INSTALL_HINT", "KNOWN_MODELS", "PROVIDER", "WEIGHTS_ENV", "context_window", "register"]
+__all__ = [
+    "INSTALL_HINT",
+    "KNOWN_MODELS",
+    "PROVIDER",
+    "WEIGHTS_ENV",
+    "capabilities",
+    "context_window",
+    "register",
+]
 
 PROVIDER = "local"
 """The LiteLLM provider prefix of the local models (``local/<name>``)."""
@@ -63,3 +72,13 @@ def context_window(model: str) -> int | None:
         return None
     spec = KNOWN_MODELS.get(model.removeprefix(f"{PROVIDER}/"))
     return spec.context_window if spec else None
+
+
+def capabilities(model: str) -> ModelCapabilities:
+    """Return what a local model can do: SmolLM2 cannot choose tools on its own (measured).
+
+    With ``tool_choice="auto"`` it answers in prose or emits broken calls; forced to one tool
+    (``chatml-function-calling``) it produces valid calls.
+    """
+    del model  # every known local model is of that size
+    return ModelCapabilities(chooses_tools=False)

@@ -7,10 +7,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
 from jupyter_orch.core.policy import check_policy
-from jupyter_orch.session import current
 
 from .functions import FunctionTool
-from .pending import queue, register
+from .pending import queue
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,9 +44,9 @@ def tool(
     """Offer a function to the model as a tool; return the function itself, unchanged.
 
     Usable as ``@tool``, ``@tool()`` or ``@tool(name=..., description=..., policy=...)``.
-    The tool goes into the loaded extension's session (re-running the cell replaces it), or
-    waits until the extension loads. The :class:`FunctionTool` is kept on the function as
-    ``fn.__jupyter_orch_tool__``.
+    The tool waits in a queue that the loaded extension takes it from before the next turn
+    (and at ``%load_ext``, and for ``%chat tools``); re-running the cell replaces it. The
+    :class:`FunctionTool` is kept on the function as ``fn.__jupyter_orch_tool__``.
 
     Parameters
     ----------
@@ -84,11 +83,7 @@ def tool(
         # Builtins and slotted objects take no attributes: the tool still works without it.
         with contextlib.suppress(AttributeError, TypeError):
             setattr(func, ATTRIBUTE, made)
-        session = current()
-        if session is None:
-            queue(made)
-        else:
-            register(session, made)
+        queue(made)
         return func
 
     if fn is not None:

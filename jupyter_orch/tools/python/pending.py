@@ -1,5 +1,7 @@
-"""Tools decorated before the extension loads, kept until it does.
+"""Tools decorated with ``@jupyter_orch.tool``, on their way to the loaded extension.
 
+The decorator knows nothing of the extension: it puts the tool here, and the extension takes
+the queue's tools into its session at ``%load_ext``, before each turn and for ``%chat tools``.
 This module stays light (no pydantic): ``%load_ext`` imports it to drain the queue.
 """
 
@@ -12,7 +14,7 @@ from jupyter_orch.session import Session
 if TYPE_CHECKING:
     from .functions import FunctionTool
 
-# Tools decorated before the extension was loaded; the extension adds them at load.
+# Tools decorated and not yet taken by a loaded extension.
 PENDING: list[FunctionTool] = []
 
 
@@ -24,14 +26,14 @@ def register(session: Session, made: FunctionTool) -> None:
 
 
 def drain_pending() -> list[FunctionTool]:
-    """Return the tools decorated before the extension loaded, and forget them."""
+    """Return the tools decorated since the last drain, and forget them."""
     drained = list(PENDING)
     PENDING.clear()
     return drained
 
 
 def install_pending(session: Session) -> list[FunctionTool]:
-    """Register every pending tool into ``session`` (what the extension does at load)."""
+    """Register every pending tool into ``session`` (what the extension does before a turn)."""
     drained = drain_pending()
     for made in drained:
         register(session, made)
@@ -39,7 +41,7 @@ def install_pending(session: Session) -> list[FunctionTool]:
 
 
 def queue(made: FunctionTool) -> None:
-    """Keep ``made`` until the extension loads."""
+    """Keep ``made`` until an extension takes it."""
     # A re-run cell redefines the function: the newer tool replaces the older one.
     PENDING[:] = [t for t in PENDING if t.spec.name != made.spec.name]
     PENDING.append(made)

@@ -8,16 +8,14 @@ import pytest
 import jupyter_orch.tools.python as python_tools
 from jupyter_orch.core.errors import UsageError
 from jupyter_orch.core.messages import ToolResult
-from jupyter_orch.session import Session, set_current
+from jupyter_orch.session import Session
 from jupyter_orch.tools.python import PENDING, FunctionTool, drain_pending, install_pending, tool
 
 
 @pytest.fixture(autouse=True)
-def no_session() -> Iterator[None]:
-    set_current(None)
+def empty_queue() -> Iterator[None]:
     drain_pending()
     yield
-    set_current(None)
     drain_pending()
 
 
@@ -35,9 +33,8 @@ def test_the_decorator_returns_the_original_function_with_its_tool_attached() ->
     assert (made.spec.name, made.spec.description) == ("area", "Return the area of a rectangle.")
 
 
-def test_with_a_session_the_tool_and_its_policy_go_into_it() -> None:
+def test_a_session_takes_the_decorated_tools_and_their_policies() -> None:
     session = Session()
-    set_current(session)
 
     @tool(name="rect_area", description="Area.", policy="auto")
     def area(width: float, height: float) -> float:
@@ -47,6 +44,7 @@ def test_with_a_session_the_tool_and_its_policy_go_into_it() -> None:
     def perimeter(width: float, height: float) -> float:
         return 2 * (width + height)
 
+    install_pending(session)
     assert session.registry.names() == ["rect_area", "perimeter"]
     assert session.policy.per_tool == {"rect_area": "auto"}
     assert PENDING == []
@@ -82,9 +80,10 @@ def test_redefining_a_function_replaces_its_tool() -> None:
     make(2)
     pending = drain_pending()
     session = Session()
-    set_current(session)
     make(3)
+    install_pending(session)
     make(4)
+    install_pending(session)
 
     assert [asyncio.run(t.call({})) for t in pending] == [ToolResult(content="2")]
     assert asyncio.run(session.registry.select(["step"])[0].call({})) == ToolResult(content="4")

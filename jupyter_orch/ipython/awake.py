@@ -1,8 +1,9 @@
-"""Making Kernel > Interrupt reach an awaiting cell promptly.
+"""Keeping the kernel's event loop turning while a turn waits.
 
 ipykernel's SIGINT handler schedules its cancellation with a callback that does not wake an
-idle event loop: a cell awaiting a click would not notice the interrupt until something else
-woke the loop. A light ticker keeps the loop turning while a chat runs.
+idle event loop, and a widget click's callback alone does not wake it either: a cell or a
+panel turn awaiting a click would not notice the interrupt (or the click) until something
+else woke the loop. A light ticker keeps the loop turning while a turn runs.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ async def _tick() -> None:
 
 
 @asynccontextmanager
-async def interruptible() -> AsyncIterator[None]:
+async def loop_awake() -> AsyncIterator[None]:
     """Keep the loop awake (every 100 ms) for the duration of the block."""
     ticker = asyncio.ensure_future(_tick())
     try:

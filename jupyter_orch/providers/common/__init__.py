@@ -1,0 +1,1 @@
+"""What both OpenAI-format paths share: chunk conversion, endpoints, one-line errors."""
