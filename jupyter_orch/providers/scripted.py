@@ -97,6 +97,11 @@ class ScriptedProvider:
         self._steps.append(_Step(tuple(chunks)))
         return self
 
+    def enqueue_chunks(self, chunks: Iterable[ProviderChunk]) -> ScriptedProvider:
+        """Answer the next call with exactly these chunks (odd streams, for tests)."""
+        self._steps.append(_Step(tuple(chunks)))
+        return self
+
     def enqueue_error(self, error: ProviderError, *, after: Iterable[str] = ()) -> ScriptedProvider:
         """Fail the next call with ``error``, after streaming the text pieces ``after``."""
         self._steps.append(_Step(tuple(TextChunk(p) for p in after), error=error))

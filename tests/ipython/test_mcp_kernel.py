@@ -118,8 +118,8 @@ def test_a_resource_is_attached_and_a_prompt_joins_the_thread() -> None:
         added = _ok(k.run("%mcp prompt ev args-prompt city=Lyon"))
         assert added.startswith("Added 1 message(s) of prompt 'args-prompt' to thread 'default'")
         check = (
-            "from jupyter_orch.session import current\n"
-            "s = current()\n"
+            "from jupyter_orch.ipython.loader import get_extension\n"
+            "s = get_extension().session\n"
             "print(s.attachments['default'][0]['text'][:60])\n"
             "print(s.thread().messages()[-1].text())"
         )

@@ -9,7 +9,6 @@ from typing import Any
 from ...core.errors import ProviderError
 from ...core.messages import Usage
 from ...core.provider import (
-    FinishChunk,
     ModelCapabilities,
     ProviderChunk,
     ProviderRequest,
@@ -108,9 +107,10 @@ class LiteLLMProvider:
                 f"{redact(clean_message(exc), request.params)}",
                 "stream_cut",
             ) from None
-        if not seen.answer:
+        if not seen.answer and not seen.usage:
             # An endpoint that is not a streaming chat API (a login page, a JSON reply to a
-            # streaming request) gives litellm an empty stream rather than an error.
+            # streaming request) gives litellm an empty stream rather than an error; a real
+            # empty answer still reports its usage.
             raise ProviderError(
                 f"{request.model}: the endpoint sent no answer (is it an OpenAI-compatible "
                 "streaming chat API?)",
@@ -209,6 +209,6 @@ class _Seen:
     def add(self, item: ProviderChunk) -> None:
         if isinstance(item, TextChunk):
             self.chars += len(item.text)
-        if isinstance(item, (TextChunk, ToolCallChunk, FinishChunk)):
+        if isinstance(item, (TextChunk, ToolCallChunk)):
             self.answer = True
         self.usage = self.usage or isinstance(item, UsageChunk)

@@ -9,12 +9,12 @@ works. What the code prints while it runs is captured for the model.
 from __future__ import annotations
 
 import ast
-import contextlib
 import inspect
 import io
 import itertools
 import linecache
 import traceback
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +25,7 @@ from jupyter_orch.core.messages import ToolResult
 from jupyter_orch.core.tools import ToolSpec
 
 from . import schema
+from .capture import captured
 from .results import DEFAULT_MAX_CHARS, format_result, truncate
 
 NAME = "run_python"
@@ -41,6 +42,8 @@ _DESCRIPTION = (
     "the code prints and the value of its last expression, like a notebook cell."
 )
 _run_ids = itertools.count(1)
+KEEP_SOURCES = 50
+_kept: deque[str] = deque()
 
 
 class _Arguments(pydantic.BaseModel):
@@ -92,15 +95,14 @@ class RunPythonTool:
     async def call(self, arguments: dict[str, Any]) -> ToolResult:
         """Run the code; an exception in it becomes an error result with a short traceback."""
         code = self.validate(arguments)["code"]
-        stdout, stderr = io.StringIO(), io.StringIO()
-        try:
-            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        with captured() as (stdout, stderr):
+            try:
                 value = self._run(code)
                 if inspect.isawaitable(value):
                     value = await value
-        except (Exception, SystemExit) as exc:  # SystemExit: exit() must not end the kernel
-            report = [*self._streams(stdout, stderr), short_traceback(exc)]
-            return ToolResult.error("\n".join(report))
+            except (Exception, SystemExit) as exc:  # SystemExit: exit() must not end the kernel
+                report = [*self._streams(stdout, stderr), short_traceback(exc)]
+                return ToolResult.error("\n".join(report))
         if code.rstrip().endswith(";"):  # a trailing ";" hides the value, as in IPython
             value = None
         return self._result(self._streams(stdout, stderr), value)
@@ -139,6 +141,9 @@ async def run_code(code: str, namespace: dict[str, Any]) -> object:
     """
     filename = f"<run_python-{next(_run_ids)}>"
     linecache.cache[filename] = (len(code), None, code.splitlines(keepends=True), filename)
+    _kept.append(filename)
+    while len(_kept) > KEEP_SOURCES:  # tracebacks of recent runs only: the cache stays small
+        linecache.cache.pop(_kept.popleft(), None)
     tree = ast.parse(code, filename, "exec")
     last = tree.body[-1] if tree.body else None
     if isinstance(last, ast.Expr):

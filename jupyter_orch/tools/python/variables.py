@@ -111,12 +111,13 @@ def variable_tools(
     return [FunctionTool.from_callable(f, source=SOURCE, policy="auto") for f in functions]
 
 
-# The tool functions are `async` so they run on the event loop's thread: notebook objects
-# (pandas caches among them) are not safe to read from a worker thread.
+# The tool functions are plain functions: FunctionTool runs them in a worker thread, so a
+# describe() of a large frame never freezes the event loop (and with it the Approve buttons,
+# the chat panel and Interrupt). They only read.
 
 
 def _list_variables(view: VariableView) -> Callable[..., Any]:
-    async def list_variables() -> str:
+    def list_variables() -> str:
         """List the notebook variables the user exposed to you, with type and a summary."""
         if not view.names:
             return "(no variables are exposed; the user can expose some with %chat expose NAME)"
@@ -132,7 +133,7 @@ def _list_variables(view: VariableView) -> Callable[..., Any]:
 
 
 def _inspect_variable(view: VariableView) -> Callable[..., Any]:
-    async def inspect_variable(name: str) -> str | ToolResult:
+    def inspect_variable(name: str) -> str | ToolResult:
         """Describe an exposed notebook variable: type, shape or length, columns, a preview.
 
         Parameters
@@ -150,9 +151,7 @@ def _inspect_variable(view: VariableView) -> Callable[..., Any]:
 
 
 def _variable_head(view: VariableView) -> Callable[..., Any]:
-    async def variable_head(
-        name: str, n: Annotated[int, Field(ge=1, le=100)] = 5
-    ) -> str | ToolResult:
+    def variable_head(name: str, n: Annotated[int, Field(ge=1, le=100)] = 5) -> str | ToolResult:
         """Show the first rows or items of an exposed notebook variable.
 
         Parameters
@@ -173,7 +172,7 @@ def _variable_head(view: VariableView) -> Callable[..., Any]:
 
 
 def _describe_variable(view: VariableView) -> Callable[..., Any]:
-    async def describe_variable(name: str) -> str | ToolResult:
+    def describe_variable(name: str) -> str | ToolResult:
         """Summary statistics of an exposed DataFrame, Series, numeric array or list of numbers.
 
         Parameters

@@ -189,3 +189,27 @@ def test_missing_code_is_an_argument_error() -> None:
         "invalid arguments for run_python: missing required argument 'code'; "
         "unexpected argument 'source'"
     )
+
+
+def test_only_the_code_s_own_output_is_captured_while_it_awaits(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    namespace: dict[str, Any] = {}
+    tool = RunPythonTool(namespace)
+
+    async def main() -> ToolResult:
+        gate = asyncio.Event()
+        namespace["gate"] = gate
+
+        async def other_task() -> None:
+            print("from another task")  # while run_python's code awaits
+            gate.set()
+
+        call = asyncio.ensure_future(tool.call({"code": "print('mine')\nawait gate.wait();"}))
+        await asyncio.sleep(0)
+        await other_task()
+        return await call
+
+    result = asyncio.run(main())
+    assert result.text() == "stdout:\nmine"
+    assert capsys.readouterr().out == "from another task\n"

@@ -1,4 +1,4 @@
-"""The fast start streams openai/... models directly: it must behave as the litellm path does."""
+"""The OpenAI-over-HTTP provider streams openai/... models itself: it must behave as LiteLLM does."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from jupyter_orch.core.errors import ProviderError
 from jupyter_orch.core.provider import ProviderChunk, ProviderRequest, UsageChunk
 from jupyter_orch.providers.litellm import LiteLLMProvider
-from jupyter_orch.providers.litellm import fast_start
+from jupyter_orch.providers.openai_http import OpenAIHTTPProvider
 from jupyter_orch.testing.openai_server import OpenAIServer, Reply
 
 TOOLS = [
@@ -40,14 +40,15 @@ def _request(server: OpenAIServer, **params: Any) -> ProviderRequest:
     )
 
 
-async def _collect_fast(request: ProviderRequest) -> list[ProviderChunk]:
-    return [
-        c async for c in fast_start.stream(request, timeout=5, max_retries=2, retry_backoff=0.01)
-    ]
+async def _collect_fast(
+    request: ProviderRequest, provider: OpenAIHTTPProvider | None = None
+) -> list[ProviderChunk]:
+    provider = provider or OpenAIHTTPProvider(timeout=5, max_retries=2, retry_backoff=0.01)
+    return [c async for c in provider.stream(request)]
 
 
 async def _collect_litellm(request: ProviderRequest) -> list[ProviderChunk]:
-    provider = LiteLLMProvider(fast_start=False, retry_backoff=0.01, timeout=5)
+    provider = LiteLLMProvider(retry_backoff=0.01, timeout=5)
     return [c async for c in provider.stream(request)]
 
 
@@ -87,7 +88,7 @@ def _no_cost(chunks: Any) -> Any:
         [Reply.error(429, "slow down"), Reply.text("after a retry")],
     ],
 )
-def test_the_fast_start_yields_the_same_chunks_as_litellm(replies: list[Reply]) -> None:
+def test_the_http_path_yields_the_same_chunks_as_litellm(replies: list[Reply]) -> None:
     with OpenAIServer() as server:
         fast, slow = _both(server, replies)
         assert _no_cost(fast) == _no_cost(slow)
@@ -105,13 +106,13 @@ def test_the_fast_start_yields_the_same_chunks_as_litellm(replies: list[Reply]) 
         (Reply.text("cut short here", chunk_chars=3, cut_after=2), ("stream_cut", False)),
     ],
 )
-def test_the_fast_start_fails_as_litellm_does(reply: Reply, kind: tuple[str, bool]) -> None:
+def test_the_http_path_fails_as_litellm_does(reply: Reply, kind: tuple[str, bool]) -> None:
     with OpenAIServer() as server:
         fast, slow = _both(server, [reply])
         assert fast == slow == kind
 
 
-def test_the_fast_start_reports_refused_connections_and_timeouts_in_one_line() -> None:
+def test_the_http_path_reports_refused_connections_and_timeouts_in_one_line() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -157,20 +158,18 @@ def tls_server(tmp_path: Path) -> Iterator[tuple[OpenAIServer, Path]]:
         yield server, cert
 
 
-def test_the_fast_start_speaks_https_and_checks_the_certificate(
+def test_the_http_path_speaks_https_and_checks_the_certificate(
     tls_server: tuple[OpenAIServer, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server, cert = tls_server
     assert server.url.startswith("https://")
-    # The shared TLS context is built once per process; start from none for each case.
-    monkeypatch.setattr(fast_start, "_tls_context", None)
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     server.enqueue(Reply.text("secure"))
     with pytest.raises(ProviderError, match="CERTIFICATE_VERIFY_FAILED") as untrusted:
         asyncio.run(_collect_fast(_request(server)))
     assert "\n" not in str(untrusted.value) and not server.requests
-    monkeypatch.setattr(fast_start, "_tls_context", None)
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
-    fast_start.prepare()
-    chunks = asyncio.run(_collect_fast(_request(server)))
+    trusting = OpenAIHTTPProvider(timeout=5)  # its TLS context is built with the new setting
+    trusting.prepare()
+    chunks = asyncio.run(_collect_fast(_request(server), trusting))
     assert "".join(getattr(c, "text", "") for c in chunks) == "secure"
