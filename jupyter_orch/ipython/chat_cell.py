@@ -11,7 +11,7 @@ from .approvers import frontend, make_approver, make_elicitor
 from .awake import loop_awake
 from .errors import fail
 from .interpolate import interpolate
-from .options import ChatOptions, parse_chat_options
+from .options import ChatOptions, parse_chat_options, turn_input
 
 if TYPE_CHECKING:
     from .extension import Extension
@@ -51,15 +51,9 @@ def cell_input(ext: Extension, options: ChatOptions, body: str) -> TurnInput:
     if not prompt:
         raise UsageError("the %%chat cell is empty: write the prompt below the %%chat line")
     number = ext.running_cell_number()
-    return TurnInput(
+    return turn_input(
+        options,
         prompt,
-        model=options.model,
-        thread=options.thread,
-        new=options.new,
-        system=options.system,
-        params=options.params,
-        tools=options.tools,
-        force_tool=options.force_tool,
         cell_id=ext.cell_id,
         execution_count=number,
         switch_thread=True,

@@ -34,7 +34,8 @@ class ArgParser(argparse.ArgumentParser):
         raise UsageError(message or f"{self.prog}: invalid arguments")
 
     def _usage_line(self) -> str:
-        return " ".join(self.format_usage().split()).removeprefix("usage: ")
+        line = " ".join(self.format_usage().split()).removeprefix("usage: ")
+        return line.replace(" [-h]", "")
 
 
 def no_arguments(parser: ArgParser) -> None:

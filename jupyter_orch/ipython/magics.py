@@ -44,6 +44,7 @@ class ChatMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
             words = shlex.split(line)
         except ValueError as exc:
             raise fail(f"%chat: {exc}", self.shell) from None
+        self.ext.claim_tools()  # tools decorated since the last turn are listed and settable
         try:
             self.commands.run(self.ext, words or ["status"])
         except OrchError as exc:

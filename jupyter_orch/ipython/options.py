@@ -11,6 +11,7 @@ from IPython.core.error import UsageError as IPythonUsageError
 from IPython.core.magic_arguments import argument, magic_arguments
 
 from ..core.errors import UsageError
+from ..turns import TurnInput
 
 
 @dataclass
@@ -87,6 +88,21 @@ def parse_chat_options(line: str) -> ChatOptions:
         params=params,
         force_tool=ns.tool,
         tools=tools,
+    )
+
+
+def turn_input(options: ChatOptions, prompt: str, **where: Any) -> TurnInput:
+    """Return what a turn with these options asks for; ``where`` gives the cell or panel."""
+    return TurnInput(
+        prompt,
+        model=options.model,
+        thread=options.thread,
+        new=options.new,
+        system=options.system,
+        params=options.params,
+        tools=options.tools,
+        force_tool=options.force_tool,
+        **where,
     )
 
 

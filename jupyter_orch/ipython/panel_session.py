@@ -21,7 +21,7 @@ from ..turns import TurnInput
 from .awake import loop_awake
 from .chat_cell import STOPPED, make_renderer
 from .interpolate import interpolate
-from .options import ChatOptions, parse_chat_options
+from .options import ChatOptions, parse_chat_options, turn_input
 from .widgets.panel import ChatPanel, PanelSurface
 
 if TYPE_CHECKING:
@@ -77,19 +77,10 @@ class PanelSession:
             panel.error(outcome.failure.message)
 
     def _input(self, text: str) -> TurnInput:
-        ext, options = self.ext, self.options
+        ext = self.ext
         ext.claim_tools()
-        return TurnInput(
-            interpolate(text, ext.shell.user_ns),
-            model=options.model,
-            thread=self.thread,
-            system=options.system,
-            params=options.params,
-            tools=options.tools,
-            force_tool=options.force_tool,
-            switch_thread=False,
-            label="in the chat panel",
-        )
+        prompt = interpolate(text, ext.shell.user_ns)
+        return turn_input(self.options, prompt, switch_thread=False, label="in the chat panel")
 
 
 def open_panel(ext: Extension, args: list[str]) -> PanelSession:

@@ -68,7 +68,7 @@ def _fork(ext: Extension, ns: argparse.Namespace) -> None:
 
 
 def _args_export(p: ArgParser) -> None:
-    p.add_argument("path")
+    p.add_argument("path", metavar="PATH")
     p.add_argument("--thread")
     p.add_argument("--format", choices=["md", "json", "html"])
     p.add_argument("--session", action="store_true", help="only this kernel session's turns")

@@ -101,7 +101,7 @@ def test_stop_ends_the_turn_and_errors_are_one_line_in_the_status(
     server.wait_for_requests(1)  # the model has the question and will never answer
     chat_kernel.click(panel.stop_button)
     # The turn's messages, its end too, belong to the Send click that started it.
-    chat_kernel.collect(click, until=status_says("interrupted"), into=turn)
+    chat_kernel.collect(click, until=status_says("stopped"), into=turn)
     bad = open_panel(chat_kernel, "-m nonsense")
     unknown = "Unknown model or provider 'nonsense'"
     failed = chat_kernel.collect(bad.send("Hi"), until=status_says(unknown))

@@ -95,6 +95,21 @@ def _prepare_first_call() -> None:
     for name in FIRST_CALL_MODULES:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
+    # What else the first call imports changes with every litellm release (1.110 added a
+    # few dozen modules the list above misses): a mock call, which sends nothing anywhere,
+    # walks the same path and imports them, whatever the version.
+    with contextlib.suppress(Exception):
+        for _chunk in _module.completion(  # type: ignore[union-attr]
+            model="openai/warm-up",
+            messages=[{"role": "user", "content": "warm-up"}],
+            mock_response="ok",
+            stream=True,
+            stream_options={"include_usage": True},
+            api_key="sk-warm-up-not-sent",
+            api_base="http://127.0.0.1:9/v1",
+            drop_params=True,
+        ):
+            pass
 
 
 def warm_in_background(first: Callable[[], object] | None = None) -> threading.Thread | None:
