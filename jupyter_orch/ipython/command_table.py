@@ -56,12 +56,16 @@ class Command:
         ``run(state, namespace)``: does the work (raises :class:`UsageError` on bad input).
     arguments
         Adds the command's arguments to its sub-parser.
+    passthrough
+        The words after the name go, unparsed, to ``namespace.words`` (a command that takes
+        another command's options, such as ``%chat panel -m MODEL``).
     """
 
     name: str
     summary: str
     run: Callable[[Any, argparse.Namespace], object]
     arguments: Callable[[ArgParser], None] = field(default=no_arguments)
+    passthrough: bool = False
 
 
 class CommandTable:
@@ -93,6 +97,8 @@ class CommandTable:
         if not words or words[0] not in self.commands:
             name = words[0] if words else ""
             raise UsageError(f"{self.prog}: unknown subcommand {name!r}; see {self.prog} help")
+        if self.commands[words[0]].passthrough:
+            return self.commands[words[0]], argparse.Namespace(command=words[0], words=words[1:])
         namespace = self.parser.parse_args(words)
         return self.commands[namespace.command], namespace
 

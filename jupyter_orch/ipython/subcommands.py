@@ -158,7 +158,7 @@ def _panel(ext: Extension, ns: argparse.Namespace) -> None:
 
     from .panel_session import open_panel
 
-    session = open_panel(ext, ns.options)
+    session = open_panel(ext, ns.words)
     ext.panels.append(session)  # the panel's turns run while no cell holds a reference
     display(session.panel.widget)
 
@@ -247,7 +247,7 @@ def _args_policy(p: ArgParser) -> None:
 
 
 def _args_panel(p: ArgParser) -> None:
-    p.add_argument("options", nargs=argparse.REMAINDER, metavar="OPTIONS")
+    p.add_argument("options", nargs="*", metavar="%%CHAT-OPTIONS")
 
 
 def chat_commands() -> CommandTable:
@@ -287,6 +287,7 @@ def chat_commands() -> CommandTable:
                 "a chat panel widget (options as for %%chat: -m, -t...)",
                 _panel,
                 _args_panel,
+                passthrough=True,
             ),
             Command("help", "this list", _help),
         ],

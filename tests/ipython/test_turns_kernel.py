@@ -6,7 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from jupyter_orch.testing.openai_server import OpenAIServer, Reply, tool_then_answer
+from jupyter_orch.testing.openai_server import (
+    OpenAIServer,
+    Reply,
+    echo_responder,
+    tool_then_answer,
+)
 from tests.core.test_history import assert_valid
 from tests.ipython.test_chat_errors_kernel import one_line, then_next_cell_works
 from tests.ipython.test_panel_kernel import open_panel, showing
@@ -32,7 +37,16 @@ def test_a_cell_waits_for_the_panel_turn_on_its_thread_and_every_request_is_vali
 ) -> None:
     chat_kernel.run(ADD)
     panel = open_panel(chat_kernel)
-    server.responder = tool_then_answer("add", {"a": 2, "b": 3})
+    ask_tool = tool_then_answer("add", {"a": 2, "b": 3})
+
+    def respond(request: dict[str, Any]) -> Reply:
+        # The panel's question gets a tool call; the cell's a plain answer.
+        last = request["messages"][-1]
+        if last["role"] == "user" and last["content"] == "What is 2 + 3?":
+            return ask_tool(request)
+        return echo_responder(request)
+
+    server.responder = respond
     click = panel.send("What is 2 + 3?")
     turn = chat_kernel.collect(click, until=widget_opened("ButtonModel", description="Approve"))
     cell = chat_kernel.send("%%chat\nAnd from a cell, meanwhile?")
@@ -44,7 +58,7 @@ def test_a_cell_waits_for_the_panel_turn_on_its_thread_and_every_request_is_vali
     assert done.errors() == []
     for request in server.requests:
         assert_valid(request["messages"])
-    contents = [m.get("content") for m in server.requests[-2]["messages"]]
+    contents = [m.get("content") for m in server.requests[-1]["messages"]]
     assert "What is 2 + 3?" in contents and contents[-1] == "And from a cell, meanwhile?"
 
 
