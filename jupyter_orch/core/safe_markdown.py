@@ -28,7 +28,6 @@ from __future__ import annotations
 import html
 import itertools
 import re
-import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -57,6 +56,7 @@ _FENCE_MARKS_ONLY = re.compile(r"[~` \t]*")
 _LANGUAGE = re.compile(r"[\w+#.-]*")
 _BACKTICKS = re.compile(r"`+")
 _BLANK_RUN = re.compile(r"(\n[ \t]*\n)")
+_INLINE_SPECIALS = frozenset("<>&\"'[]`*_$\\~|")
 
 
 def safe_markdown(text: str) -> str:
@@ -339,11 +339,12 @@ def html_text(text: str) -> str:
 def html_line(text: str) -> str:
     """Return ``text`` as one line for our own inline HTML inside Markdown.
 
-    Markdown still parses text inside inline HTML, so ASCII punctuation is encoded too, and
-    line breaks become spaces (a blank line would end our HTML block).
+    Markdown still parses the text inside inline HTML: besides the HTML specials, the
+    characters that make links, code, emphasis, math or escapes are encoded, and line breaks
+    become spaces (a blank line would end our HTML block).
     """
     return "".join(
-        f"&#{ord(c)};" if c in string.punctuation else c for c in " ".join(text.splitlines())
+        f"&#{ord(c)};" if c in _INLINE_SPECIALS else c for c in " ".join(text.splitlines())
     )
 
 

@@ -151,7 +151,7 @@ def test_html_helpers_leave_no_markup_and_no_math() -> None:
     for escaped in (html_line(value), markdown_text(value)):
         assert "\n" not in escaped
         assert active_parts(render_all(f"<sub>{escaped}</sub>")["markdown-it"]) == []
-        assert not re.search(r"[<>$\\\[\]()]", escaped)
+        assert not re.search(r"[<>$\\\[\]`*_]", escaped)
     assert "$" not in html_text(value) and "<b>" not in html_text(value)
 
 
