@@ -57,6 +57,7 @@ _LANGUAGE = re.compile(r"[\w+#.-]*")
 _BACKTICKS = re.compile(r"`+")
 _BLANK_RUN = re.compile(r"(\n[ \t]*\n)")
 _INLINE_SPECIALS = frozenset("<>&\"'[]`*_$\\~|")
+_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#39;", "\\": "&#92;"}
 
 
 def safe_markdown(text: str) -> str:
@@ -349,5 +350,10 @@ def html_line(text: str) -> str:
 
 
 def markdown_text(text: str) -> str:
-    """Return Markdown that shows ``text`` literally, on one line (names, reasons, errors)."""
-    return html_line(text)
+    r"""Return Markdown that shows ``text`` literally, on one line (names, reasons, errors).
+
+    Punctuation that Markdown acts on is backslash-escaped; the HTML specials and the
+    backslash itself are entities (in Jupyter, ``\\(`` starts math).
+    """
+    line = neutralise_tex(" ".join(text.splitlines()))
+    return "".join(_ENTITIES.get(c, f"\\{c}" if c in _INLINE_SPECIALS else c) for c in line)

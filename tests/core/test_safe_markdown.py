@@ -147,11 +147,14 @@ def test_tex_commands_that_make_links_or_styles_are_broken() -> None:
 
 
 def test_html_helpers_leave_no_markup_and_no_math() -> None:
-    value = "a <b> & $x$ \\(y\\) [l](javascript:1)\n\nnext"
+    value = "a <b> & $x$ \\(y\\) *e* [l](javascript:1)\n\nnext"
+    one_line = " ".join(value.splitlines())
     for escaped in (html_line(value), markdown_text(value)):
         assert "\n" not in escaped
-        assert active_parts(render_all(f"<sub>{escaped}</sub>")["markdown-it"]) == []
-        assert not re.search(r"[<>$\\\[\]`*_]", escaped)
+        for rendered in render_all(f"<sub>{escaped}</sub>").values():
+            assert active_parts(rendered) == []
+        assert visible_text(render_all(escaped)["markdown-it"]).strip() == one_line
+    assert not re.search(r"[<>$\\\[\]`*_]", html_line(value))
     assert "$" not in html_text(value) and "<b>" not in html_text(value)
 
 
