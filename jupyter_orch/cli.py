@@ -11,6 +11,7 @@ writes a transcript. Errors are one line on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,13 @@ from typing import NoReturn
 from .core.errors import OrchError, UsageError
 
 _DEFAULT_SUFFIX = {"md": ".chat.md", "html": ".chat.html", "json": ".chat.json"}
+# Terminal control characters (escape sequences could rewrite the screen or the title).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(message: str) -> str:
+    """Return ``message`` without terminal control characters (names come from the file)."""
+    return _CONTROL.sub("?", message)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -74,9 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         message = export(Path(args.input), args.output, args.format, args.thread)
     except OrchError as exc:
-        print(f"jupyter-orch: {exc}", file=sys.stderr)
+        print(_printable(f"jupyter-orch: {exc}"), file=sys.stderr)
         return 2
-    print(message, file=sys.stderr if args.output == "-" else sys.stdout)
+    print(_printable(message), file=sys.stderr if args.output == "-" else sys.stdout)
     return 0
 
 

@@ -1,4 +1,10 @@
-"""Exporting turn records as Markdown, HTML or JSON: questions, answers, tool calls, usage."""
+"""Exporting turn records as Markdown, HTML or JSON: questions, answers, tool calls, usage.
+
+A record holds untrusted text (the model's answer, tool results, server names) and may come
+from a notebook someone else wrote: the Markdown export passes the prompt and the answers
+through :func:`~jupyter_orch.core.safe_markdown.safe_markdown` and escapes every other value;
+the JSON export escapes ``<``, ``>`` and ``&`` so that it is inert even inside a page.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from typing import Literal
 
 from .._version import __version__
 from ..core.errors import UsageError
+from ..core.safe_markdown import html_line, markdown_text, safe_markdown
 from .fingerprint import TRANSPORT_PARAMS
 from .record import SCHEMA_VERSION, ToolCallRecord, TurnRecord
 
@@ -64,12 +71,21 @@ def to_json(records: Sequence[TurnRecord], title: str) -> str:
         "exported_by": f"jupyter-orch {__version__}",
         "turns": [r.to_json() for r in records],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    # These only ever occur inside JSON strings, where the escapes mean the same characters.
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escape)
+    return text + "\n"
 
 
 def to_markdown(records: Sequence[TurnRecord], title: str) -> str:
     """Return the transcript as Markdown."""
-    out = [f"# Chat transcript: {title}", "", f"<sub>{summary_line(records)}</sub>", ""]
+    out = [
+        f"# Chat transcript: {markdown_text(title)}",
+        "",
+        f"<sub>{html_line(summary_line(records))}</sub>",
+        "",
+    ]
     for number, record in enumerate(records, 1):
         out.extend(_turn_markdown(number, record))
     return "\n".join(out).rstrip() + "\n"
@@ -167,27 +183,28 @@ def rounds_of(record: TurnRecord) -> list[tuple[str, list[ToolCallRecord]]]:
 
 def _turn_markdown(number: int, record: TurnRecord) -> list[str]:
     out = [
-        f"## {heading(number, record)}",
+        f"## {markdown_text(heading(number, record))}",
         "",
-        f"<sub>{meta_line(record)}</sub>",
+        f"<sub>{html_line(meta_line(record))}</sub>",
         "",
         "**You**",
         "",
     ]
-    out.extend(f"> {line}" if line else ">" for line in record.prompt.splitlines() or [""])
-    out.extend(["", "**Assistant**", ""])
+    # Quoted first, then made safe: a fence inside the quote is then treated as doubtful.
+    quoted = (f"> {line}" if line else ">" for line in record.prompt.splitlines() or [""])
+    out.extend([safe_markdown("\n".join(quoted)), "", "**Assistant**", ""])
     for text, calls in rounds_of(record):
         if text:
-            out.extend([text.strip(), ""])
+            out.extend([safe_markdown(text.strip()), ""])
         for call in calls:
             out.extend(_call_markdown(call))
-    out.extend([f"<sub>{usage_line(record)}</sub>", ""])
+    out.extend([f"<sub>{html_line(usage_line(record))}</sub>", ""])
     return out
 
 
 def _call_markdown(call: ToolCallRecord) -> list[str]:
-    source = f" ({call.source})" if call.source else ""
-    head = f"- 🔧 **{call.name}**{source}: {decision_words(call)}"
+    source = f" ({markdown_text(call.source)})" if call.source else ""
+    head = f"- 🔧 **{markdown_text(call.name)}**{source}: {markdown_text(decision_words(call))}"
     if call.seconds is not None and call.decision is not None and call.decision.approved:
         head += f" · {call.seconds * 1000:.0f} ms"
     out = [head, "", "  arguments:", "", *_fenced(arguments_text(call), "json"), ""]
@@ -198,6 +215,8 @@ def _call_markdown(call: ToolCallRecord) -> list[str]:
 
 
 def _fenced(text: str, lang: str) -> list[str]:
+    # Longer than any run of backticks inside, and every line indented into the list item:
+    # nothing in ``text`` can close the fence or leave the item.
     fence = "```"
     while fence in text:
         fence += "`"

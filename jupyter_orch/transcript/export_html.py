@@ -2,7 +2,9 @@
 
 Answers are Markdown; a small converter renders the common parts (paragraphs, headings,
 lists, quotes, fenced code, inline code, emphasis, http links). Raw HTML in an answer is
-shown as text, never interpreted.
+shown as text, never interpreted; every value from a record (which may come from someone
+else's notebook) is escaped, attributes included; links are made only to ``http(s):`` and
+``mailto:`` targets, with no quote or angle bracket in them.
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ def _turn(number: int, record: TurnRecord) -> list[str]:
 
 def _call(call: ToolCallRecord) -> str:
     esc = html.escape
-    kind = call.decision.outcome if call.decision is not None else "error"
+    kind = esc(call.decision.outcome if call.decision is not None else "error")
     source = f" ({esc(call.source)})" if call.source else ""
     head = f"🔧 <code>{esc(call.name)}</code>{source}: {esc(decision_words(call))}"
     if call.seconds is not None and call.decision is not None and call.decision.approved:

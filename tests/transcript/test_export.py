@@ -50,15 +50,15 @@ def _records(tmp: Path) -> list[TurnRecord]:
 def test_markdown_reads_as_questions_answers_tool_calls_decisions_and_usage(tmp_path: Path) -> None:
     text = render(_records(tmp_path), "md", "nb.ipynb")
     assert text.startswith("# Chat transcript: nb.ipynb\n")
-    assert "## Turn 1 · thread default · In [3]" in text
-    assert "> What is 2+3? <script>x</script>" in text
+    assert "## Turn 1 · thread default · In \\[3\\]" in text
+    assert "> What is 2+3? &lt;script>x&lt;/script>" in text
     assert "Let me add." in text and "**5**, see `add`." in text
     assert "- 🔧 **add** (notebook): approved by headless" in text
     assert '  ```json\n  {\n    "a": 2,\n    "b": 3\n  }\n  ```' in text
     assert "  result:\n\n  ```\n  5\n  ```" in text
     assert "rejected by headless: no user is present" in text
     assert "  error:" in text
-    assert "50 → 9 tokens · $0.0012" in text and "finished" in text
+    assert "50 → 9 tokens · &#36;0.0012" in text and "finished" in text
     assert text.index("Let me add.") < text.index("**add**") < text.index("**5**")
 
 

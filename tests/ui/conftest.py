@@ -174,6 +174,7 @@ def _lab_command(port: int, token: str, root_dir: Path) -> list[str]:
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         # window.jupyterapp: the only reliable view of the kernel's state.
         "--LabApp.expose_app_in_browser=True",
+        "--JupyterNotebookApp.expose_app_in_browser=True",  # the same view in Notebook 7
     ]
 
 

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ...core.safe_markdown import safe_markdown
 from .paragraphs import ParagraphSplitter
 
 Show = Callable[[dict[str, Any]], "Handle"]
@@ -32,7 +33,8 @@ class TextStream:
     show
         Creates a new display from a MIME bundle and returns its handle.
     mime
-        ``text/markdown`` or ``text/plain``.
+        ``text/markdown`` (the text is untrusted: each update is made safe to render, see
+        :func:`~jupyter_orch.core.safe_markdown.safe_markdown`) or ``text/plain``.
     hz
         Updates per second at most.
     first
@@ -82,7 +84,8 @@ class TextStream:
         self.flush()
 
     def _put(self, text: str) -> None:
-        bundle = {self._mime: text}
+        # Every update is a document of its own on the page: each one is made safe whole.
+        bundle = {self._mime: safe_markdown(text) if self._mime == "text/markdown" else text}
         if self._handle is None:
             self._handle = self._show(bundle)
         else:

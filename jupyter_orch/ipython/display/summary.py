@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +18,7 @@ from ...core.events import (
     TurnFinished,
 )
 from ...core.messages import ToolCall, ToolResult, Usage
+from ...core.safe_markdown import html_line, html_text, safe_markdown
 
 FOLD_CHARS = 600
 
@@ -126,13 +126,18 @@ class TurnSummary:
         return out
 
     def to_markdown(self, *, footer: bool = True) -> str:
-        """Render the turn as Markdown: text, folded tool calls, notes, footer."""
+        """Render the turn as Markdown: text, folded tool calls, notes, footer.
+
+        The model's text is untrusted and made safe to render, each run of it on its own
+        (:func:`~jupyter_orch.core.safe_markdown.safe_markdown` closes what it opened); the
+        tool calls, notes and footer are our own fixed HTML around escaped values.
+        """
         out: list[str] = []
         for seg in self.segments:
-            out.append(seg if isinstance(seg, str) else tool_markdown(seg))
-        out.extend(f"\n\n*{html.escape(n)}*" for n in self.notes())
+            out.append(safe_markdown(seg) if isinstance(seg, str) else tool_markdown(seg))
+        out.extend(f"\n\n*{html_line(n)}*" for n in self.notes())
         if footer:
-            out.append(f"\n\n<sub>{html.escape(self.footer())}</sub>")
+            out.append(f"\n\n<sub>{html_line(self.footer())}</sub>")
         return "".join(out).strip() + "\n"
 
     def to_text(self, *, footer: bool = True) -> str:
@@ -152,14 +157,16 @@ def tool_markdown(view: ToolView) -> str:
     """Render one tool call as a folded ``<details>`` block."""
     args = pretty_json(view.arguments)
     result = view.result.text() if view.result is not None else ""
-    name, source = html.escape(view.call.name), html.escape(view.source)
-    head = f"🔧 <code>{name}</code> ({source}) — {html.escape(view.outcome())}"
+    # Each value is escaped, kept on one line in the summary (a blank line would end the HTML
+    # block and let Markdown parse the rest), and hidden from the math finder.
+    name, source = html_line(view.call.name), html_line(view.source)
+    head = f"🔧 <code>{name}</code> ({source}) — {html_line(view.outcome())}"
     if view.result is not None and view.decision is not None and view.decision.approved:
         head += f" · {view.seconds * 1000:.0f} ms"
-    body = f"<b>arguments</b>\n<pre>{html.escape(args)}</pre>"
+    body = f"<b>arguments</b>\n<pre>{html_text(args)}</pre>"
     if result:
         label = "error" if view.result is not None and view.result.is_error else "result"
-        body += f"\n<b>{label}</b>\n<pre>{html.escape(fold(result))}</pre>"
+        body += f"\n<b>{label}</b>\n<pre>{html_text(fold(result))}</pre>"
     return f"\n\n<details><summary>{head}</summary>\n\n{body}\n</details>\n\n"
 
 

@@ -16,6 +16,7 @@ import ipywidgets as w
 
 from ...core.approval import Decision, PendingApproval
 from ...core.messages import ToolResult
+from ...core.safe_markdown import neutralise_tex
 from ..display.summary import FOLD_CHARS, ToolView, pretty_json
 
 CARD_CLASS = "jupyter-orch-approval"
@@ -85,7 +86,7 @@ class ToolCard:
             self.buttons.layout.display = "none"
         self.view.decision = decision
         icon = "✅" if decision.approved else "❌"
-        self.status.value = f"{icon} {html.escape(self.view.outcome())}"
+        self.status.value = f"{icon} {_escape(self.view.outcome())}"
 
     def started(self) -> None:
         """Show a running state with the elapsed time, ticking until :meth:`finished`."""
@@ -99,7 +100,7 @@ class ToolCard:
             self._ticker = None
         self.view.result, self.view.seconds = result, seconds
         label = "error" if result.is_error else "result"
-        outcome = html.escape(self.view.outcome())
+        outcome = _escape(self.view.outcome())
         self.status.value = (
             f"{'⚠️' if result.is_error else '✅'} {outcome} · finished in {seconds:.2f} s"
         )
@@ -144,7 +145,7 @@ def _progress_html(progress: tuple[float, float | None, str | None] | None) -> s
     if progress is None:
         return ""
     done, total, message = progress
-    text = html.escape(message or "")
+    text = _escape(message or "")
     if total:
         percent = max(0.0, min(100.0, 100.0 * done / total))
         bar = f" <progress max='100' value='{percent:.0f}'></progress> {percent:.0f}%"
@@ -153,21 +154,27 @@ def _progress_html(progress: tuple[float, float | None, str | None] | None) -> s
     return f"{bar} {text}".rstrip()
 
 
+def _escape(text: str) -> str:
+    # ipywidgets' HTML sets innerHTML unsanitized, and the page may typeset math in it: every
+    # value from a model, a tool or a server is escaped, its link-making TeX commands broken.
+    return html.escape(neutralise_tex(text))
+
+
 def _header(view: ToolView) -> str:
-    policy = f" · policy <code>{view.policy}</code>" if view.policy else ""
+    policy = f" · policy <code>{_escape(view.policy)}</code>" if view.policy else ""
     return (
-        f"<b>🔧 {html.escape(view.call.name)}</b> "
-        f"<span style='opacity:.7'>from {html.escape(view.source)}{policy}</span>"
+        f"<b>🔧 {_escape(view.call.name)}</b> "
+        f"<span style='opacity:.7'>from {_escape(view.source)}{policy}</span>"
     )
 
 
 def _pre(text: str) -> str:
     if len(text) <= FOLD_CHARS:
-        return f"<pre>{html.escape(text)}</pre>"
+        return f"<pre>{_escape(text)}</pre>"
     return (
-        f"<pre>{html.escape(text[:FOLD_CHARS])}…</pre>"
+        f"<pre>{_escape(text[:FOLD_CHARS])}…</pre>"
         f"<details><summary>all {len(text):,} characters</summary>"
-        f"<pre>{html.escape(text)}</pre></details>"
+        f"<pre>{_escape(text)}</pre></details>"
     )
 
 
@@ -178,7 +185,7 @@ def _folded(label: str, text: str) -> str:
         return f"<b>{label}</b>{_pre(text)}"
     return (
         f"<details><summary><b>{label}</b> ({len(text):,} characters)</summary>"
-        f"<pre>{html.escape(text)}</pre></details>"
+        f"<pre>{_escape(text)}</pre></details>"
     )
 
 

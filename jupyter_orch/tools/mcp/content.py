@@ -3,12 +3,17 @@
 Text stays text; images become ``image_url`` parts (for models that take them) and
 ``image/*`` display bundles (for the cell); embedded resources are inlined when they are
 text or images and described otherwise; audio and resource links are described.
+
+A server is untrusted: only raster images (PNG, JPEG, GIF, WebP) with valid base64 data are
+ever shown. SVG, HTML, Markdown or anything else it labels as an image is described as text,
+so nothing a server sends is rendered as markup in the page.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +34,10 @@ from ...core.messages import ContentPart, Message
 ContentBlock = TextContent | ImageContent | AudioContent | ResourceLink | EmbeddedResource
 ResourceContents = TextResourceContents | BlobResourceContents
 
+DISPLAYED_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+"""The only MIME types a server's content is displayed as (SVG can carry script)."""
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+
 
 @dataclass
 class Converted:
@@ -42,9 +51,18 @@ class Converted:
         self.parts.append(text_part(text))
 
     def add_image(self, mime: str, data: str) -> None:
-        """Append an image part and its display bundle (``data`` is base64)."""
-        self.parts.append(image_part(mime, data))
-        self.display.append({mime: data})
+        """Append an image part and its display bundle (``data`` is base64).
+
+        Anything but a raster image with valid base64 data is described as text instead.
+        """
+        mime = mime.strip().lower()
+        compact = "".join(data.split())
+        if mime not in DISPLAYED_IMAGES or not _BASE64.fullmatch(compact):
+            kind = mime if re.fullmatch(r"[\w.+/-]{1,100}", mime) else "unknown type"
+            self.add_text(f"[image: {kind}, {_decoded_size(data)} bytes, not shown]")
+            return
+        self.parts.append(image_part(mime, compact))
+        self.display.append({mime: compact})
 
     def content(self) -> str | list[ContentPart]:
         """Return one string when every part is text, else the list of parts."""
@@ -95,7 +113,7 @@ def add_resource(out: Converted, contents: ResourceContents) -> None:
     if isinstance(contents, TextResourceContents):
         kind = f" ({mime})" if mime else ""
         out.add_text(f"Resource {contents.uri}{kind}:\n{contents.text}")
-    elif mime.startswith("image/"):
+    elif mime.strip().lower() in DISPLAYED_IMAGES:
         out.add_text(f"Resource {contents.uri} ({mime}):")
         out.add_image(mime, contents.blob)
     else:
