@@ -225,3 +225,31 @@ class HeadlessApprover:
             )
         pending.settle(decision)
         return decision
+
+
+_WHO = {
+    "user": "you",
+    "session": "you, earlier this session",
+    "always": "you (always allowed)",
+    "headless": "the headless policy",
+    "replay": "the recording",
+    "policy": "policy",
+}
+
+
+def decision_words(approved: bool, by: str, reason: str = "", scope: str = "once") -> str:
+    """Return a decision in words, the same in the cell, the card and every export.
+
+    For example ``approved by you``, ``ran automatically (policy)``, ``rejected by you: use
+    the median``, ``expired: no decision within 600 s``.
+    """
+    if approved and by == "policy":
+        return "ran automatically (policy)"
+    if by == "expired":
+        return "expired" + (f": {reason}" if reason else "")
+    if not approved and by == "policy":
+        return "denied by policy"
+    words = f"{'approved' if approved else 'rejected'} by {_WHO.get(by, by)}"
+    if approved and by == "user" and scope != "once":
+        words += ", for this session" if scope == "session" else ", always"
+    return words + (f": {reason}" if reason and not approved else "")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from .._version import __version__
+from ..core.approval import decision_words as words_of
 from ..core.errors import UsageError
 from ..core.safe_markdown import html_line, markdown_text, safe_markdown
 from .fingerprint import TRANSPORT_PARAMS
@@ -144,16 +145,12 @@ def usage_line(record: TurnRecord) -> str:
 
 
 def decision_words(call: ToolCallRecord) -> str:
-    """Return the call's decision in words (``approved by user``, ``rejected (headless): ...``)."""
+    """Return the call's decision in words, as the cell said it (``approved by you``...)."""
     d = call.decision
     if d is None:
         return "not run (error)" if call.result is not None else "not decided"
-    if d.outcome == "automatic":
-        return "ran automatically (policy)"
-    words = f"{d.outcome} by {d.by}"
-    if d.always:
-        words += ", always for this tool"
-    return words + (f": {d.reason}" if d.reason else "")
+    scope = d.scope or ("session" if d.always else "once")
+    return words_of(d.approved, d.by, d.reason, scope)
 
 
 def arguments_text(call: ToolCallRecord) -> str:
@@ -204,7 +201,7 @@ def _turn_markdown(number: int, record: TurnRecord) -> list[str]:
 
 def _call_markdown(call: ToolCallRecord) -> list[str]:
     source = f" ({markdown_text(call.source)})" if call.source else ""
-    head = f"- 🔧 **{markdown_text(call.name)}**{source}: {markdown_text(decision_words(call))}"
+    head = f"- tool **{markdown_text(call.name)}**{source}: {markdown_text(decision_words(call))}"
     if call.seconds is not None and call.decision is not None and call.decision.approved:
         head += f" · {call.seconds * 1000:.0f} ms"
     out = [head, "", "  arguments:", "", *_fenced(arguments_text(call), "json"), ""]

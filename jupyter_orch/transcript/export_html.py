@@ -79,7 +79,7 @@ def _call(call: ToolCallRecord) -> str:
     esc = html.escape
     kind = esc(call.decision.outcome if call.decision is not None else "error")
     source = f" ({esc(call.source)})" if call.source else ""
-    head = f"🔧 <code>{esc(call.name)}</code>{source}: {esc(decision_words(call))}"
+    head = f"tool <code>{esc(call.name)}</code>{source}: {esc(decision_words(call))}"
     if call.seconds is not None and call.decision is not None and call.decision.approved:
         head += f" · {call.seconds * 1000:.0f} ms"
     parts = [

@@ -103,7 +103,7 @@ def test_tool_blocks_show_values_as_text_and_keep_their_fold() -> None:
         text = visible_text(rendered)
         assert "n<b>" in text and "<img src=x onerror=alert(1)>" in text
         assert "[x](javascript:alert(1))" in text  # the result is shown, never parsed
-    assert "<details><summary>" in markdown and "\n\n[r]" not in markdown
+    assert "<details style=" in markdown and "\n\n[r]" not in markdown
 
 
 def test_ordinary_answers_keep_their_markdown() -> None:

@@ -161,6 +161,29 @@ def render_all(markdown: str) -> dict[str, str]:
     }
 
 
+_STYLE_PROPERTIES = {
+    "color",
+    "font-weight",
+    "font-style",
+    "background",
+    "background-color",
+    "border",
+    "border-radius",
+    "padding",
+    "margin",
+    "line-height",
+}
+
+
+def _our_style(value: str) -> bool:
+    """Whether a style only sets colours and spacing, with no URL or script."""
+    lowered = value.lower()
+    if any(bad in lowered for bad in ("url(", "expression", "javascript", "@import", "\\")):
+        return False
+    declarations = [d.strip() for d in value.split(";") if d.strip()]
+    return all(d.split(":", 1)[0].strip().lower() in _STYLE_PROPERTIES for d in declarations)
+
+
 class _Auditor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -173,6 +196,8 @@ class _Auditor(HTMLParser):
         for name, value in attrs:
             if name == "id" and re.fullmatch(r"h[1-6]", tag):
                 continue  # nbconvert's own heading anchors
+            if name == "style" and _our_style(value or ""):
+                continue  # our own fixed look (a tool box, highlighted code), nothing active
             if name not in _SAFE_ATTRIBUTES:
                 self.problems.append(f"<{tag} {name}=>")
             elif name in ("href", "src") and not _safe_url(value or ""):

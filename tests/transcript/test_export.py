@@ -53,10 +53,10 @@ def test_markdown_reads_as_questions_answers_tool_calls_decisions_and_usage(tmp_
     assert "## Turn 1 · thread default · In \\[3\\]" in text
     assert "> What is 2+3? &lt;script>x&lt;/script>" in text
     assert "Let me add." in text and "**5**, see `add`." in text
-    assert "- 🔧 **add** (notebook): approved by headless" in text
+    assert "- tool **add** (notebook): approved by the headless policy" in text
     assert '  ```json\n  {\n    "a": 2,\n    "b": 3\n  }\n  ```' in text
     assert "  result:\n\n  ```\n  5\n  ```" in text
-    assert "rejected by headless: no user is present" in text
+    assert "rejected by the headless policy: no user is present" in text
     assert "  error:" in text
     assert "50 → 9 tokens · &#36;0.0012" in text and "finished" in text
     assert text.index("Let me add.") < text.index("**add**") < text.index("**5**")
@@ -69,10 +69,10 @@ def test_html_is_escaped_rendered_and_complete(tmp_path: Path) -> None:
     assert "<title>Chat transcript: nb &lt;1&gt;.ipynb</title>" in page
     assert "<strong>5</strong>, see <code>add</code>." in page
     assert (
-        '<div class="tool approved"><div class="head">🔧 <code>add</code> (notebook): '
-        "approved by headless" in page
+        '<div class="tool approved"><div class="head">tool <code>add</code> (notebook): '
+        "approved by the headless policy" in page
     )
-    assert '<div class="tool rejected">' in page and "rejected by headless" in page
+    assert '<div class="tool rejected">' in page and "rejected by the headless policy" in page
     assert "&quot;a&quot;: 2" in page
 
 
@@ -133,11 +133,11 @@ def test_the_command_line_exports_a_notebook_without_a_kernel(tmp_path: Path) ->
     nb = _notebook(tmp_path, _records(tmp_path))
     done = subprocess.run([*CLI, "export", str(nb)], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == f"exported 2 turns to {tmp_path / 'analysis.chat.md'} (md)"
-    assert "approved by headless" in (tmp_path / "analysis.chat.md").read_text()
+    assert "approved by the headless policy" in (tmp_path / "analysis.chat.md").read_text()
     subprocess.run(
         [*CLI, "export", str(nb), "-o", str(tmp_path / "t.html")], check=True, capture_output=True
     )
-    assert "rejected by headless" in (tmp_path / "t.html").read_text()
+    assert "rejected by the headless policy" in (tmp_path / "t.html").read_text()
     piped = subprocess.run(
         [*CLI, "export", str(nb), "--format", "json", "-o", "-"],
         capture_output=True,

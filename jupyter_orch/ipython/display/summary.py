@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...core.approval import Decision
+from ...core.approval import Decision, decision_words
 from ...core.events import (
     Event,
     TextDelta,
@@ -19,6 +19,7 @@ from ...core.events import (
 )
 from ...core.messages import ToolCall, ToolResult, Usage
 from ...core.safe_markdown import html_line, html_text, safe_markdown
+from .code import code_argument, code_html
 
 FOLD_CHARS = 600
 
@@ -34,15 +35,25 @@ class ToolView:
     decision: Decision | None = None
     result: ToolResult | None = None
     seconds: float = 0.0
+    description: str = ""
 
     def outcome(self) -> str:
-        """Return the decision in words (``approved by user``, ``rejected: reason``...)."""
+        """Return the decision in words (``approved by you``, ``rejected by you: ...``)."""
         d = self.decision
         if d is None:
             return "not run" if self.result is None else "not run (error)"
-        if d.approved:
-            return "ran automatically" if d.by == "policy" else f"approved ({d.by})"
-        return f"rejected ({d.by})" + (f": {d.reason}" if d.reason else "")
+        return decision_words(d.approved, d.by, d.reason, d.scope)
+
+
+def source_words(source: str) -> str:
+    """Say where a tool comes from, in words (``a notebook function``, ``MCP server time``)."""
+    if source.startswith("mcp:"):
+        return f"MCP server {source[4:]}"
+    return {
+        "notebook": "a notebook function",
+        "variables": "reads your exposed variables",
+        "python": "runs Python in your kernel",
+    }.get(source, source)
 
 
 @dataclass
@@ -67,7 +78,8 @@ class TurnSummary:
         elif isinstance(event, ToolCallRequested):
             source = event.spec.source if event.spec else "unknown"
             args = event.arguments if event.arguments is not None else _raw(event.call)
-            view = ToolView(event.call, source, event.policy, args)
+            description = event.spec.description if event.spec else ""
+            view = ToolView(event.call, source, event.policy, args, description=description)
             self.segments.append(view)
             return view
         elif isinstance(event, (ToolCallApproved, ToolCallRejected, ToolCallFinished)):
@@ -113,16 +125,24 @@ class TurnSummary:
         return " · ".join(parts)
 
     def notes(self) -> list[str]:
-        """Return remarks on the turn and lines that say how it ended, when not normally."""
+        """Return remarks on the turn and lines that say how it ended, when not normally.
+
+        An error is not repeated here: the cell (or the panel) shows it once, in one line.
+        """
+        answered = bool(self.answer().strip())
         notes = {
             "max_rounds": "Stopped: the model used the maximum number of tool rounds "
             "(JupyterOrch.max_rounds).",
-            "interrupted": "Interrupted: the answer above is partial.",
+            "interrupted": "Stopped here: the answer above is partial."
+            if answered
+            else "Stopped before the model answered.",
             "length": "The answer hit the max_tokens limit and is cut.",
         }
         out = [*self.remarks, *([notes[self.stop]] if self.stop in notes else [])]
-        if self.error:
-            out.append(f"Error: {self.error}")
+        if self.error and answered:
+            out.append("The answer above was cut short by an error.")
+        if not self.segments and not self.error and self.stop == "done":
+            out.append("The model returned an empty answer.")
         return out
 
     def to_markdown(self, *, footer: bool = True) -> str:
@@ -153,21 +173,30 @@ class TurnSummary:
         return "".join(out).strip() + "\n"
 
 
+TOOL_BOX = (
+    "border:1px solid var(--jp-border-color2,#ccc);border-radius:4px;"
+    "padding:2px 8px;margin:6px 0;background:var(--jp-layout-color2,rgba(127,127,127,.08))"
+)
+
+
 def tool_markdown(view: ToolView) -> str:
-    """Render one tool call as a folded ``<details>`` block."""
-    args = pretty_json(view.arguments)
+    """Render one tool call as a folded ``<details>`` block, boxed apart from the answer."""
     result = view.result.text() if view.result is not None else ""
     # Each value is escaped, kept on one line in the summary (a blank line would end the HTML
     # block and let Markdown parse the rest), and hidden from the math finder.
-    name, source = html_line(view.call.name), html_line(view.source)
-    head = f"🔧 <code>{name}</code> ({source}) — {html_line(view.outcome())}"
+    name, source = html_line(view.call.name), html_line(source_words(view.source))
+    head = f"tool <code>{name}</code> ({source}): {html_line(view.outcome())}"
     if view.result is not None and view.decision is not None and view.decision.approved:
         head += f" · {view.seconds * 1000:.0f} ms"
-    body = f"<b>arguments</b>\n<pre>{html_text(args)}</pre>"
+    code = code_argument(view.arguments)
+    shown = code_html(code) if code is not None else None
+    body = f"<b>{'code' if code is not None else 'arguments'}</b>\n"
+    body += shown or f"<pre>{html_text(pretty_json(view.arguments))}</pre>"
     if result:
         label = "error" if view.result is not None and view.result.is_error else "result"
         body += f"\n<b>{label}</b>\n<pre>{html_text(fold(result))}</pre>"
-    return f"\n\n<details><summary>{head}</summary>\n\n{body}\n</details>\n\n"
+    box = f"<details style='{TOOL_BOX}'><summary>{head}</summary>"
+    return f"\n\n{box}\n\n{body}\n</details>\n\n"
 
 
 def pretty_json(value: Any) -> str:
