@@ -32,7 +32,7 @@ def test_local_model_streams_an_answer_and_a_forced_tool_goes_through_the_card()
         k.click(comm_of(ex, "ButtonModel", description="Approve"))
         ex = k.collect(msg_id, into=ex, timeout=180)
         assert ex.errors() == []
-        assert "approved (user)" in ex.final_bundles()[0]["text/markdown"]
+        assert "approved by you" in ex.final_bundles()[0]["text/markdown"]
         assert k.run("print(len(calls))").stdout() == "1\n"
 
 

@@ -61,7 +61,7 @@ def test_approve_click_runs_the_tool_and_the_answer_goes_on_in_the_same_output(
     ex = chat_kernel.collect(msg_id, into=ex)
     (bundle,) = ex.final_bundles()
     assert "Tool results: add: 5" in bundle["text/markdown"]
-    assert "approved (user)" in bundle["text/markdown"]
+    assert "approved by you" in bundle["text/markdown"]
     assert server.requests[-1]["messages"][-1]["content"] == "5"
     assert "queued [(2, 3)]" in chat_kernel.collect(queued).stdout()
 
@@ -85,19 +85,24 @@ def test_reject_with_a_typed_reason_goes_back_to_the_model(
     assert chat_kernel.run("print(calls)").stdout() == "[]\n"
 
 
-def test_always_allow_skips_the_card_next_time(chat_kernel: Kernel, server: OpenAIServer) -> None:
+def test_allow_for_this_session_skips_the_card_next_time_until_revoked(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
     chat_kernel.run(ADD)
     server.responder = tool_then_answer("add", {"a": 1, "b": 1})
     msg_id, ex = start_chat(chat_kernel)
-    chat_kernel.set_state(
-        comm_of(ex, "CheckboxModel", description="Always allow this tool"), {"value": True}
-    )
-    chat_kernel.click(comm_of(ex, "ButtonModel", description="Approve"))
-    chat_kernel.collect(msg_id, into=ex)
+    chat_kernel.click(comm_of(ex, "ButtonModel", description="Allow for this session"))
+    first = chat_kernel.collect(msg_id, into=ex).final_bundles()[0]["text/markdown"]
+    assert "approved by you, for this session" in first
     second = chat_kernel.run("%%chat\nagain", timeout=30)
     assert not any(widget_opened("ButtonModel", description="Approve")(m) for m in second.iopub)
-    assert "ran automatically" in second.final_bundles()[0]["text/markdown"]
+    assert "approved by you, earlier this session" in second.final_bundles()[0]["text/markdown"]
     assert chat_kernel.run("print(len(calls))").stdout() == "2\n"
+    listed = chat_kernel.run("%chat policy").stdout()
+    assert "allowed for this session: add" in listed
+    assert "asks again" in chat_kernel.run("%chat policy revoke add").stdout()
+    msg_id, ex = start_chat(chat_kernel, "and once more")
+    assert comm_of(ex, "ButtonModel", description="Approve")  # the card is back
 
 
 def test_policy_auto_and_deny_need_no_click(chat_kernel: Kernel, server: OpenAIServer) -> None:
@@ -180,6 +185,6 @@ def test_headless_runs_never_hang_and_allowed_tools_run(server: OpenAIServer) ->
     ]
     NotebookClient(nb, timeout=60, kernel_name="python3").execute()
     first = nb.cells[1].outputs[-1]["data"]["text/markdown"]
-    assert "rejected (headless)" in first and "not approved" in first
-    assert "approved (headless)" in nb.cells[3].outputs[-1]["data"]["text/markdown"]
+    assert "rejected by the headless policy" in first and "not approved" in first
+    assert "approved by the headless policy" in nb.cells[3].outputs[-1]["data"]["text/markdown"]
     assert nb.cells[4].outputs[0]["text"] == "[(2, 3)]\n"
