@@ -190,3 +190,23 @@ def test_the_chat_help_is_made_from_the_parsers_it_documents() -> None:
         assert f"  {usage}\n" in text + "\n", name
         assert table.commands[name].summary in text
     assert set(table.parsers) == set(table.commands)
+
+
+def test_a_tool_s_image_sits_with_its_call_and_only_raster_images_are_shown() -> None:
+    from jupyter_orch.core.events import ToolCallApproved, ToolCallFinished
+    from jupyter_orch.core.approval import Decision
+    from jupyter_orch.core.messages import ToolResult
+    from jupyter_orch.ipython.display.summary import TurnSummary
+    from tests.support.xss import problems_in
+
+    call = ToolCall("c1", "plot", "{}")
+    summary = TurnSummary("m/x")
+    summary.add(ToolCallRequested(call, SPEC, "auto", {}))
+    summary.add(ToolCallApproved(call, Decision(True, "policy")))
+    shown = ({"image/png": "iVBORw0KGgo="}, {"image/svg+xml": "<svg onload=alert(1)>"})
+    summary.add(ToolCallFinished(call, ToolResult("a plot", display=shown)))
+    summary.add(TextDelta("Here is the plot above."))
+    markdown = summary.to_markdown()
+    image = markdown.index("<img src='data:image/png;base64,iVBORw0KGgo='")
+    assert markdown.index("</details>") < image < markdown.index("Here is the plot above.")
+    assert "svg" not in markdown and problems_in(markdown) == {}

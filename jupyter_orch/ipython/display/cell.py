@@ -114,7 +114,6 @@ class CellRenderer:
         self._stream: TextStream | None = None
         self._waiting: Handle | None = None
         self._cards: dict[str, Any] = {}
-        self._images: list[dict[str, Any]] = []
         self._final: Handle | None = None
         self.redact: Callable[[str], str] = str
         """Applied to the final bundle's text (a last pass: events arrive redacted already)."""
@@ -174,7 +173,7 @@ class CellRenderer:
             self._card_event(event)
 
     def finish(self, extra: Mapping[str, Any] | None = None, *, interrupted: bool = False) -> None:
-        """Replace the streamed outputs with one final MIME bundle (plus any images).
+        """Replace the streamed outputs with one final MIME bundle (images sit with their call).
 
         ``extra`` adds MIME entries (the turn's JSON record). A turn that failed (or was
         interrupted) before producing anything leaves no output: its one-line error says it
@@ -197,8 +196,6 @@ class CellRenderer:
             self._show_final(extra)
         else:
             self._final.update(self._bundle(extra))
-        for image in self._images:
-            self._surface.show(image)
 
     def close(self) -> None:
         """Close every card of the turn (its timer stops; its widget models are freed)."""
@@ -244,8 +241,6 @@ class CellRenderer:
         | ToolCallProgressed
         | ToolCallFinished,
     ) -> None:
-        if isinstance(event, ToolCallFinished):
-            self._images.extend(event.result.display)
         card = self._cards.get(event.call.id)
         if card is None:
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,7 +197,28 @@ def tool_markdown(view: ToolView) -> str:
         label = "error" if view.result is not None and view.result.is_error else "result"
         body += f"\n<b>{label}</b>\n<pre>{html_text(fold(result))}</pre>"
     box = f"<details style='{TOOL_BOX}'><summary>{head}</summary>"
-    return f"\n\n{box}\n\n{body}\n</details>\n\n"
+    images = _images(view)
+    return f"\n\n{box}\n\n{body}\n</details>\n{images}\n"
+
+
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+
+
+def _images(view: ToolView) -> str:
+    """Return the raster images a call returned, to sit right below it (never its HTML)."""
+    if view.result is None:
+        return ""
+    tags = []
+    name = html_line(view.call.name)
+    for bundle in view.result.display:
+        for mime in IMAGE_TYPES:
+            data = "".join(str(bundle.get(mime, "")).split())
+            if data and _BASE64.fullmatch(data):
+                alt = f"image returned by {name}"
+                tags.append(f"<img src='data:{mime};base64,{data}' alt='{alt}'>")
+                break
+    return ("\n" + "\n".join(f"<p>{tag}</p>" for tag in tags) + "\n") if tags else ""
 
 
 def pretty_json(value: Any) -> str:
