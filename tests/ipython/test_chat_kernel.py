@@ -6,8 +6,18 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from jupyter_orch.testing.openai_server import OpenAIServer, Reply
 from tests.support.kernel import Kernel, kernel
+
+ROUTE = "from jupyter_orch.ipython.loader import get_extension\nprint(get_extension().provider.last_route)"
+
+
+@pytest.fixture(autouse=True)
+def through_litellm(chat_kernel: Kernel) -> None:
+    """Every chat of this module goes through LiteLLM (not the OpenAI-over-HTTP path)."""
+    assert chat_kernel.run('%config JupyterOrch.route = "litellm"').errors() == []
 
 ANSWER = "Hello **world**.\n\nA second paragraph, with `code`.\n\n```python\nx = 1\n\ny = 2\n```\n\nDone."
 
@@ -117,7 +127,7 @@ def test_interrupt_cancels_promptly_and_keeps_the_partial_answer(
     ex = chat_kernel.collect(msg_id, into=ex, timeout=10)
     assert "interrupted" in _error_line(ex)
     (bundle,) = ex.final_bundles()
-    assert bundle["text/markdown"].startswith("word") and "Interrupted" in bundle["text/markdown"]
+    assert bundle["text/markdown"].startswith("word") and "Stopped here" in bundle["text/markdown"]
     server.enqueue(Reply.text("next"))
     after = chat_kernel.run("%%chat\nAre you there?")
     assert after.errors() == []
@@ -212,3 +222,19 @@ def test_quiet_and_text_format_and_system_from_a_file(
         "role": "system",
         "content": "You are a careful statistician.",
     }
+
+
+def test_the_route_of_a_call_is_visible_and_either_path_can_be_forced(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
+    answers = []
+    for route in ("litellm", "openai-http"):
+        chat_kernel.run(f'%config JupyterOrch.route = "{route}"')
+        server.enqueue(Reply.text("same answer"))
+        ex = chat_kernel.run("%%chat\nwhich way?")
+        answers.append(ex.final_bundles()[0]["text/markdown"].split("\n")[0])
+        assert chat_kernel.run(ROUTE).stdout().strip() == route
+    assert answers == ["same answer", "same answer"]
+    first, second = server.requests[-2:]
+    assert first["model"] == second["model"] and first["stream"] == second["stream"]
+    assert second["messages"][:-2] == first["messages"]  # the same thread, one turn later
