@@ -1,9 +1,8 @@
 """The state one kernel (or one :class:`~jupyter_orch.api.Chat`) keeps across cells.
 
 A :class:`Session` owns the tool registry, the policy table, the threads (each with its lock:
-one turn at a time), the MCP servers mounted, the text mounted sources add to the system
-prompt, resources waiting to join the next message, and the things to close when the
-extension unloads.
+one turn at a time), the text mounted sources add to the system prompt, resources waiting to
+join the next message, and the things to close when the extension unloads.
 """
 
 from __future__ import annotations
@@ -12,15 +11,12 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .core.messages import ContentPart
 from .core.policy import PolicyTable
 from .core.thread import Thread
 from .core.tools import ToolRegistry
-
-if TYPE_CHECKING:
-    from .tools.mcp.mounts import McpMounts
 
 AsyncCloser = Callable[[], Awaitable[None]]
 SyncCloser = Callable[[], None]
@@ -65,8 +61,6 @@ class Session:
         ``instructions``); remove a source's entry when it goes.
     attachments
         Content parts waiting to join the next user message, by thread name.
-    mounts
-        The MCP servers mounted into this session (``None`` until the first ``%mcp``).
     """
 
     def __init__(self, policy: PolicyTable | None = None) -> None:
@@ -76,7 +70,6 @@ class Session:
         self.current_thread = "default"
         self.instructions: dict[str, str] = {}
         self.attachments: dict[str, list[ContentPart]] = {}
-        self.mounts: McpMounts | None = None
         self._locks: dict[str, ThreadLock] = {}
         self._async_closers: list[AsyncCloser] = []
         self._sync_closers: list[SyncCloser] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import shlex
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.policy import PolicyTable
 from ..providers.litellm import LiteLLMProvider
@@ -26,7 +26,14 @@ from .transcripts import Transcripts
 
 if TYPE_CHECKING:
     from ..tools.python.variables import VariableView
-    from .panel_session import PanelSession
+
+
+class OpenPanel(Protocol):
+    """A chat panel the extension keeps alive (its turns run while no cell holds it)."""
+
+    def stop(self) -> None:
+        """Cancel the panel's running turn."""
+        ...
 
 
 class Extension:
@@ -48,7 +55,7 @@ class Extension:
         self.provider = ProviderRouter(
             LiteLLMProvider(), OpenAIHTTPProvider(), prefer=self.config.route
         )
-        self.transcripts = Transcripts(self)
+        self.transcripts = Transcripts(self.config, self.session, shell.user_ns)
         self.runner = TurnRunner(
             self.session,
             self.provider,
@@ -57,7 +64,7 @@ class Extension:
             wrappers=[self.transcripts.replay_turn],
         )
         self.cells = AsyncMagics()
-        self.panels: list[PanelSession] = []
+        self.panels: list[OpenPanel] = []
         self.variables: VariableView | None = None
         self.cell_id: str | None = None
         self.mcp_run: Callable[[str], Awaitable[None]] | None = None

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .._version import __version__
 from ..core.errors import OrchError
 from ..core.tools import ToolRegistry
+from ..session import Session
 from ..turns import TurnStart
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from ..transcript.recorder import TranscriptLog, TurnRecorder
     from ..transcript.replay import Replay, ReplayTurn
     from ..transcript.store import TranscriptStore
-    from .extension import Extension
+    from .config import JupyterOrch
 
 
 class Transcripts:
@@ -36,12 +37,18 @@ class Transcripts:
 
     Parameters
     ----------
-    ext
-        The extension.
+    config
+        The settings (``record_transcripts``, ``transcript_path``, ``replay...``).
+    session
+        The session whose tools the records name.
+    namespace
+        The user's namespace (it says which notebook runs).
     """
 
-    def __init__(self, ext: Extension) -> None:
-        self.ext = ext
+    def __init__(self, config: JupyterOrch, session: Session, namespace: dict[str, Any]) -> None:
+        self.config = config
+        self.session = session
+        self.namespace = namespace
         self.session_id = uuid.uuid4().hex[:12]
         self.replay: Replay | None = None
         self._log: TranscriptLog | None = None
@@ -51,9 +58,9 @@ class Transcripts:
 
     def install(self) -> None:
         """Follow the ``replay`` setting and close the store with the session."""
-        config = self.ext.config
+        config = self.config
         config.observe(self._on_replay_setting, "replay")
-        self.ext.session.on_close(now=self.close)
+        self.session.on_close(now=self.close)
         if config.replay:
             self._on_replay_setting({"new": config.replay})
 
@@ -70,10 +77,10 @@ class Transcripts:
         """Return the store of the running notebook (``None`` when recording is off)."""
         from ..transcript.store import TranscriptStore, notebook_path, store_path
 
-        config = self.ext.config
+        config = self.config
         if not config.record_transcripts:
             return None
-        path = store_path(config.transcript_path, notebook_path(self.ext.shell.user_ns))
+        path = store_path(config.transcript_path, notebook_path(self.namespace))
         if self._store is None or self._store.path != path:
             self.close()
             self._store = TranscriptStore(path)
@@ -90,7 +97,7 @@ class Transcripts:
 
         if self._versions is None:
             self._versions = _versions()
-        registry = self.ext.session.registry
+        registry = self.session.registry
         settings = RecorderSettings(
             session=self.session_id,
             redactor=start.redactor,
@@ -118,7 +125,7 @@ class Transcripts:
         from ..transcript.replay import Recording, Replay, ReplaySettings
 
         recording = Recording.load(Path(path).expanduser())
-        config = self.ext.config
+        config = self.config
         settings = ReplaySettings(
             live=config.replay_live, mcp=config.replay_mcp, notebook=config.replay_notebook_tools
         )

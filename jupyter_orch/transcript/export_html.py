@@ -13,7 +13,7 @@ import html
 import re
 from collections.abc import Sequence
 
-from .export import (
+from .export_parts import (
     arguments_text,
     decision_words,
     heading,
