@@ -11,14 +11,16 @@ from __future__ import annotations
 import asyncio
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from mcp_types import LoggingLevel
 
 from ...core.errors import UsageError
 from ...session import Session
 from .config import ServerConfig, check_name
 from .server import MountedServer
-from .tools import McpTool, tool_name
+from .tools import McpTool, is_app_only, tool_name
 
 
 class McpMounts:
@@ -38,6 +40,11 @@ class McpMounts:
         Seconds to wait for any one answer (``None``: only the orchestrator's tool timeout).
     max_concurrent
         How many servers may be starting at once.
+    roots
+        Returns the folders offered to servers that ask for roots (default: the current
+        folder).
+    log_level
+        The least severe log messages asked of the servers (their ``%mcp log``).
     """
 
     def __init__(
@@ -48,8 +55,12 @@ class McpMounts:
         start_timeout: float = 30.0,
         call_timeout: float | None = None,
         max_concurrent: int = 5,
+        roots: Callable[[], list[Path]] | None = None,
+        log_level: LoggingLevel | None = "info",
     ) -> None:
         self.session = session
+        self.roots = roots
+        self.log_level: LoggingLevel | None = log_level
         self.start_timeout = start_timeout
         self.call_timeout = call_timeout
         self.max_concurrent = max_concurrent
@@ -161,6 +172,8 @@ class McpMounts:
             start_timeout=self.start_timeout,
             call_timeout=self.call_timeout,
             on_change=self._publish,
+            roots=self.roots,
+            log_level=self.log_level,
         )
 
     def _publish(self, server: MountedServer) -> None:
@@ -174,6 +187,8 @@ class McpMounts:
         taken = set(session.registry.names())
         auto = self._auto_tools.setdefault(server.name, [])
         for tool in server.tools:
+            if is_app_only(tool):
+                continue
             name = tool_name(server.name, tool.name, taken)
             taken.add(name)
             session.registry.add(McpTool(server, tool, name))

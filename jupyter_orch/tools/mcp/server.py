@@ -25,6 +25,7 @@ from mcp_types import (
     REQUEST_TIMEOUT,
     CallToolResult,
     GetPromptResult,
+    LoggingLevel,
     LoggingMessageNotificationParams,
     Prompt,
     PromptListChangedNotification,
@@ -38,6 +39,7 @@ from mcp_types import (
 
 from ...core.errors import OrchError
 from . import process
+from .calls import ServerRequests
 from .config import ServerConfig
 from .log import ServerLog
 from .transports import ClientOptions, IncomingMessage, describe_error, open_client
@@ -71,6 +73,10 @@ class MountedServer:
     on_change
         Called after the server's tool, resource or prompt lists changed (a restart, a
         ``list_changed`` notification), so the mounts can update the registry.
+    roots
+        Returns the folders offered to the server as roots.
+    log_level
+        The least severe log messages asked of the server (``None``: the server's choice).
 
     Attributes
     ----------
@@ -96,9 +102,13 @@ class MountedServer:
         start_timeout: float = 30.0,
         call_timeout: float | None = None,
         on_change: Callable[[MountedServer], None] | None = None,
+        roots: Callable[[], list[Path]] | None = None,
+        log_level: LoggingLevel | None = "info",
     ) -> None:
         self.config = config
         self.log = ServerLog(log_path)
+        self.requests = ServerRequests(self.source, self.log, roots)
+        self.log_level: LoggingLevel | None = log_level
         self.start_timeout = start_timeout
         self.call_timeout = call_timeout
         self.on_change = on_change
@@ -182,12 +192,29 @@ class MountedServer:
         return process.kill_marked(self._marker)
 
     async def call_tool(self, name: str, arguments: dict[str, Any]) -> CallToolResult:
-        """Call the server's tool ``name`` (its own name, not the registry's)."""
+        """Call the server's tool ``name`` (its own name, not the registry's).
+
+        The calling task's turn and call are captured for the call's duration: a question
+        the server asks meanwhile goes to the turn's elicitor, and its progress
+        notifications to the call's card.
+        """
         client = self._connected_client()
-        return await self._request(
-            f"tools/call {name!r}",
-            lambda: client.call_tool(name, arguments, read_timeout_seconds=self.call_timeout),
-        )
+        with self.requests.calls.entered(name) as scope:
+            report = scope.call.report if scope.call is not None else None
+
+            async def progress(progress: float, total: float | None, message: str | None) -> None:
+                if report is not None:
+                    report(progress, total, message)
+
+            return await self._request(
+                f"tools/call {name!r}",
+                lambda: client.call_tool(
+                    name,
+                    arguments,
+                    read_timeout_seconds=self.call_timeout,
+                    progress_callback=progress,
+                ),
+            )
 
     async def read_resource(self, uri: str) -> ReadResourceResult:
         """Read the resource at ``uri``."""
@@ -243,6 +270,11 @@ class MountedServer:
             errlog=log,
             env=env,
             command=command,
+            elicitation_callback=self.requests.elicit,
+            sampling_callback=self.requests.sample,
+            list_roots_callback=self.requests.list_roots,
+            log_level=self.log_level,
+            mode=self.config.connect_mode(),
         )
 
     async def _take_inventory(self, client: Client) -> None:
@@ -340,6 +372,9 @@ class MountedServer:
                     f"MCP server {self.name!r} did not answer {what} within {self.call_timeout:g} s"
                 ) from None
             raise McpCallError(f"MCP server {self.name!r} refused {what}: {exc}") from None
+        except RuntimeError as exc:
+            # The SDK checks structured content against the tool's output schema.
+            raise McpCallError(f"MCP server {self.name!r} answered {what} wrongly: {exc}") from None
         except (OSError, anyio.BrokenResourceError, anyio.ClosedResourceError) as exc:
             raise McpCallError(
                 f"MCP server {self.name!r} failed during {what}: {describe_error(exc)}"
