@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..core.context import TurnContext, turn_entered
 from ..core.errors import OrchError
 from ..core.events import Event, TurnFailed
 from ..core.redaction import EventRedactor
 from ..core.request import ChatRequest
 from .approvers import frontend, make_approver
+from .elicitors import TurnOutput, make_elicitor
 from .errors import fail
 from .interrupt import interruptible
 from .options import ChatOptions, parse_chat_options
@@ -91,14 +94,17 @@ async def run_turn(
     """
     renderer.redact = scrub.redactor.text
     renderer.summary.remarks.extend(ext.remarks(request))
-    orchestrator = ext.orchestrator(make_approver(mode, ext.config, scrub.redactor.value))
+    approver = make_approver(mode, ext.config, scrub.redactor.value)
+    orchestrator = ext.orchestrator(approver)
     hooks: list[TurnHook] = [factory(ext, request) for factory in ext.turn_hooks]
     failure: TurnFailed | None = None
     renderer.start()
+    turn = _turn_context(ext, request, renderer, mode, approver, scrub)
     try:
-        async for raw in orchestrator.run(request):
-            for event in scrub.feed(raw):
-                failure = _show(event, renderer, hooks) or failure
+        with turn_entered(turn):
+            async for raw in orchestrator.run(request):
+                for event in scrub.feed(raw):
+                    failure = _show(event, renderer, hooks) or failure
     except asyncio.CancelledError:
         for event in scrub.flush():
             _show(event, renderer, hooks)
@@ -107,6 +113,30 @@ async def run_turn(
         raise
     _finish(renderer, hooks, interrupted=False)
     return failure
+
+
+def _turn_context(
+    ext: Extension, request: ChatRequest, renderer: Any, mode: str, approver: Any, scrub: Any
+) -> TurnContext:
+    # What a tool (an MCP server's question) reaches through current_turn(); forms show
+    # where the turn is shown, in this task's context (the cell's parent header).
+    surface = getattr(renderer, "_surface", None)
+    output = TurnOutput(surface.add_widget if surface is not None else _display)
+    return TurnContext(
+        turn_id=uuid.uuid4().hex,
+        thread=request.thread.name,
+        model=request.model,
+        approver=approver,
+        elicitor=make_elicitor(mode, output),
+        provider=ext.get_provider(),
+        redact=scrub.redactor.value,
+    )
+
+
+def _display(widget: Any) -> None:
+    from IPython.display import display
+
+    display(widget)
 
 
 def _show(event: Event, renderer: Any, hooks: list[TurnHook]) -> TurnFailed | None:

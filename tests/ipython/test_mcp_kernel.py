@@ -230,3 +230,76 @@ def test_servers_named_in_the_users_ipython_config_start_at_the_first_mcp_use_no
         assert "time" in listed and "connected" in listed
         assert int(_ok(k.run(children))) >= 1
         assert "convert_time" in _ok(k.run("%chat tools"))
+
+
+FEATURES = Path(__file__).parents[1] / "tools/mcp/servers/feature_server.py"
+
+
+def _add_features(k: Kernel) -> None:
+    _ok(k.run(f"%mcp add features --approve auto -- {sys.executable} {FEATURES}", timeout=90))
+
+
+def _form_shown(msg: dict[str, Any]) -> bool:
+    state = msg["content"].get("data", {}).get("state", {})
+    return msg["msg_type"] == "comm_open" and state.get("description") == "Cancel"
+
+
+def test_a_form_elicitation_is_filled_in_the_running_cell_and_accepted(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
+    k = chat_kernel
+    _add_features(k)
+    server.enqueue(Reply.tool_calls([("book", {})]), Reply.text("Booked."))
+    msg_id = k.send("%%chat\nBook me a room")
+    ex = k.collect(msg_id, until=_form_shown, timeout=60)
+    texts = {
+        m["content"]["data"]["state"]["value"]: m["content"]["comm_id"]
+        for m in ex.widgets("TextModel")
+    }
+    assert set(texts) == {"Lyon", "2", "80.5"}  # the schema's defaults, shown
+    assert "features asks:" in json.dumps([m["content"] for m in ex.widgets("HTMLModel")])
+    buttons = {
+        m["content"]["data"]["state"]["description"]: m["content"]["comm_id"]
+        for m in ex.widgets("ButtonModel")
+    }
+    k.set_state(texts["Lyon"], {"value": "Nantes"})  # typed, then the field loses focus
+    k.click(buttons["Accept"])
+    k.collect(msg_id, into=ex)
+    assert ex.errors() == []
+    tool_message = server.requests[-1]["messages"][-1]
+    assert tool_message["role"] == "tool"
+    assert "accept: {'city': 'Nantes', 'nights': 2, 'budget': 80.5" in tool_message["content"]
+    # The form was displayed in the chat cell's own output.
+    assert any(m["msg_type"] == "display_data" for m in ex.iopub)
+
+
+def test_a_declined_form_tells_the_server_and_the_model(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
+    k = chat_kernel
+    _add_features(k)
+    server.enqueue(Reply.tool_calls([("book", {})]), Reply.text("Not booked."))
+    msg_id = k.send("%%chat\nBook me a room")
+    ex = k.collect(msg_id, until=_form_shown, timeout=60)
+    buttons = {
+        m["content"]["data"]["state"]["description"]: m["content"]["comm_id"]
+        for m in ex.widgets("ButtonModel")
+    }
+    k.click(buttons["Decline"])
+    k.collect(msg_id, into=ex)
+    assert server.requests[-1]["messages"][-1]["content"] == "decline: None"
+    assert "elicitation answered decline" in _ok(k.run("%mcp log features"))
+
+
+def test_headless_runs_decline_an_elicitation_without_waiting(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
+    k = chat_kernel
+    _add_features(k)
+    server.enqueue(Reply.tool_calls([("book", {})]), Reply.text("Not booked."))
+    ex = k.run("%%chat\nBook me a room", allow_stdin=False, timeout=60)
+    assert ex.errors() == []
+    assert ex.widgets("ButtonModel") == []
+    assert server.requests[-1]["messages"][-1]["content"] == "decline: None"
+    log = _ok(k.run("%mcp log features"))
+    assert "decline (no user is present to answer this request (headless run))" in log
