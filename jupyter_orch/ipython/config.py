@@ -68,6 +68,19 @@ class JupyterOrch(Configurable):  # type: ignore[misc]  # traitlets ships no typ
         help="MCP config files ({'mcpServers': ...} or VS Code's {'servers': ...}) whose servers "
         "are mounted at the first %%chat or %mcp of the session (never at %load_ext).",
     ).tag(config=True)
+    mcp_start_timeout = Float(
+        30.0, help="Seconds an MCP server may take to start and list its tools."
+    ).tag(config=True)
+    mcp_roots = List(
+        Unicode(),
+        help="Folders offered to MCP servers that ask for roots (default: the notebook's folder).",
+    ).tag(config=True)
+    mcp_log_level = CaselessStrEnum(
+        ["", "debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"],
+        "info",
+        help="The least severe log messages asked of MCP servers (shown by %mcp log); "
+        "'' leaves it to each server.",
+    ).tag(config=True)
     fast_start = Bool(
         True,
         help="Stream openai/... models directly over HTTP until LiteLLM has been imported, "

@@ -8,15 +8,21 @@ and prints plain text. The MCP SDK (about a second to import) is loaded at the f
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import shlex
-import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from IPython.core.magic import Magics, line_magic, magics_class
 
 from ..core.errors import OrchError, UsageError
 from ..core.policy import POLICIES
+from ..core.redaction import Redactor
 from ..session import Session
+from .config import JupyterOrch
+from .errors import fail
+from .interrupt import interruptible
 
 if TYPE_CHECKING:
     from ..tools.mcp.mounts import McpMounts
@@ -50,6 +56,7 @@ def _build_parser() -> _Parser:
     add.add_argument("--url")
     add.add_argument("--header", action="append", default=[], metavar="K=V")
     add.add_argument("--sse", action="store_true", help="use the SSE transport only")
+    add.add_argument("--protocol", choices=("auto", "legacy", "2026-07-28"))
     sub.add_parser("load", prog="%mcp load").add_argument("path")
     sub.add_parser("list", prog="%mcp list")
     for name in ("tools", "resources", "prompts"):
@@ -109,8 +116,19 @@ class McpMagics(Magics):
         if self._mounts is None:
             from ..tools.mcp.mounts import McpMounts
 
-            self._mounts = McpMounts(self.session, **self._mounts_options)
+            options = {**self._settings_options(), **self._mounts_options}
+            self._mounts = McpMounts(self.session, **options)
         return self._mounts
+
+    def _settings_options(self) -> dict[str, Any]:
+        config = _settings(self.shell)
+        if config is None:
+            return {}
+        return {
+            "start_timeout": config.mcp_start_timeout,
+            "log_level": config.mcp_log_level or None,
+            "roots": lambda: roots_of(self.shell, config.mcp_roots),
+        }
 
     @line_magic
     def mcp(self, line: str) -> None:
@@ -120,6 +138,8 @@ class McpMagics(Magics):
 
           %mcp add NAME [--approve auto|ask|deny] [--env K=V]... [--cwd DIR] -- COMMAND ARGS...
           %mcp add NAME --url URL [--header K=V]... [--sse]   streamable HTTP (SSE fallback)
+              (either form: --protocol auto|legacy|2026-07-28; default legacy for
+              commands, auto for URLs)
           %mcp load PATH             servers of a Claude/Cursor or VS Code config file
           %mcp list                  servers: transport, state, counts, server version
           %mcp tools [NAME]          tools as offered to the model, with their policy
@@ -134,20 +154,35 @@ class McpMagics(Magics):
                                      put a prompt's messages into the thread
 
         A server gets only the environment it is given (``--env``, the config's ``env``)
-        plus PATH, HOME, locale and temp folders: never the kernel's API keys.
+        plus PATH, HOME, locale and temp folders: never the kernel's API keys. A failed
+        line fails the cell (Run All stops there). Settings: ``JupyterOrch.mcp_start_timeout``,
+        ``mcp_roots`` (default: the notebook's folder), ``mcp_log_level``.
         """
         from .cells import run_sync
 
         run_sync(self.run(line))
 
     async def run(self, line: str) -> None:
-        """Run one ``%mcp`` line; bad input prints one ``Error:`` line, no traceback."""
+        """Run one ``%mcp`` line; bad input or a failed server fails the cell with one line.
+
+        The cell fails (as ``%%chat`` does), so Run All and papermill stop there; an
+        Interrupt (a server that never answers) ends it with one line too.
+        """
         try:
-            await self._dispatch(line)
+            async with interruptible():
+                await self._dispatch(line)
         except _HelpShown:
             pass
         except OrchError as exc:
-            print(f"Error: {exc}", file=sys.stderr)
+            raise fail(self.redactor().text(f"Error: {exc}"), self.shell) from None
+        except asyncio.CancelledError:
+            raise fail(f"Error: %mcp {line.strip()}: interrupted", self.shell) from None
+
+    def redactor(self) -> Redactor:
+        """Hides the kernel's secrets (its environment's keys, the model parameters)."""
+        config = _settings(self.shell)
+        params = config.params if config is not None else {}
+        return Redactor.build(params=params, environ=os.environ)
 
     async def _dispatch(self, line: str) -> None:
         try:
@@ -180,13 +215,15 @@ class McpMagics(Magics):
             raise UsageError("%mcp add: --env and --cwd are for servers started by a command")
         if not args.url and not command:
             raise UsageError("%mcp add: give the server's command after --, or --url URL")
+        command = [os.path.expanduser(word) for word in command]
         config = ServerConfig(
             name=args.name,
             transport=("sse" if args.sse else "http") if args.url else "stdio",
             command=command[0] if command else None,
             args=tuple(command[1:]),
             env=_pairs(args.env, "--env"),
-            cwd=args.cwd,
+            cwd=os.path.expanduser(args.cwd) if args.cwd else None,
+            protocol=args.protocol,
             url=args.url,
             headers=_pairs(args.header, "--header"),
             approve=args.approve,
@@ -207,13 +244,17 @@ class McpMagics(Magics):
         self._report(servers)
 
     def _report(self, servers: list[MountedServer]) -> None:
+        """Print the servers that connected; raise one error naming those that failed."""
         from ..tools.mcp.listing import failure_text, mounted_line
 
+        failures = []
         for server in servers:
             if server.state == "connected":
                 print(mounted_line(self.session, server))
             else:
-                print(f"Error: {failure_text(server)}", file=sys.stderr)
+                failures.append(failure_text(server))
+        if failures:
+            raise OrchError("\n".join(failures))
 
     async def _do_list(self, args: argparse.Namespace) -> None:
         from ..tools.mcp.listing import servers_table
@@ -239,7 +280,7 @@ class McpMagics(Magics):
         server = self.mounts.get(args.name)
         lines = server.log_text().splitlines()[-max(args.lines, 1) :]
         print(f"# {server.log.path}")
-        print("\n".join(lines) if lines else "(the log is empty)")
+        print(self.redactor().text("\n".join(lines)) if lines else "(the log is empty)")
 
     async def _do_remove(self, args: argparse.Namespace) -> None:
         await self.mounts.remove(args.name)
@@ -280,6 +321,23 @@ class McpMagics(Magics):
         if name is None:
             return self.mounts.servers()
         return [self.mounts.get(name)]
+
+
+def _settings(shell: Any) -> JupyterOrch | None:
+    for configurable in getattr(shell, "configurables", ()):
+        if isinstance(configurable, JupyterOrch):
+            return configurable
+    return None
+
+
+def roots_of(shell: Any, configured: list[str]) -> list[Path]:
+    """Return the roots offered to servers: the configured folders, else the notebook's."""
+    if configured:
+        return [Path(p).expanduser() for p in configured]
+    from ..transcript.store import notebook_path
+
+    notebook = notebook_path(getattr(shell, "user_ns", {}))
+    return [notebook.parent if notebook is not None else Path.cwd()]
 
 
 def _check_prompt_arguments(server: MountedServer, name: str, given: dict[str, str]) -> None:

@@ -150,7 +150,11 @@ class McpMounts:
             raise UsageError(f"MCP server names given twice: {', '.join(twice)}")
         for config in configs:
             old = self._servers.get(config.name)
-            if old is not None and old.config != config:
+            if old is not None and old.config != config and old.state in ("failed", "stopped"):
+                # A failed add may be retried under the same name with a corrected config.
+                self._unpublish(old)
+                del self._servers[config.name]
+            elif old is not None and old.config != config:
                 raise UsageError(
                     f"MCP server {config.name!r} is already mounted ({old.config.origin}); "
                     f"%mcp remove {config.name} first"

@@ -41,12 +41,12 @@ from ...core.errors import OrchError
 from . import process
 from .calls import ServerRequests
 from .config import ServerConfig
-from .log import ServerLog
+from .inventory import listed_or_empty, pages
+from .log import ServerLog, log_here, route_sdk_logs
 from .transports import ClientOptions, IncomingMessage, describe_error, open_client
 
 ServerState = Literal["starting", "connected", "failed", "stopped"]
 _T = TypeVar("_T")
-_MAX_PAGES = 100
 
 
 class McpCallError(OrchError):
@@ -162,6 +162,7 @@ class MountedServer:
             await self._abandon(f"did not start within {self.start_timeout:g} s")
         except asyncio.CancelledError:
             self._cancel_owner("start interrupted")
+            self._fail("start interrupted")
             raise
         if self.state == "connected":
             self.connect_seconds = time.perf_counter() - started
@@ -236,6 +237,8 @@ class MountedServer:
 
     async def _own(self, ready: asyncio.Future[None]) -> None:
         log = self.log.open_run(self.config.describe_target())
+        route_sdk_logs()
+        log_here(self.log)
         try:
             with anyio.CancelScope() as scope:
                 self._scope = scope
@@ -290,33 +293,25 @@ class MountedServer:
         templates: list[ResourceTemplate] = []
         prompts: list[Prompt] = []
         if caps.tools is not None:
-            tools = await _pages(lambda c: client.list_tools(cursor=c), lambda p: p.tools)
+            tools = await pages(lambda c: client.list_tools(cursor=c), lambda p: p.tools)
         if caps.resources is not None:
-            resources = await self._optional(
-                lambda c: client.list_resources(cursor=c), lambda p: p.resources
+            resources = await listed_or_empty(
+                self.log, lambda c: client.list_resources(cursor=c), lambda p: p.resources
             )
-            templates = await self._optional(
-                lambda c: client.list_resource_templates(cursor=c), lambda p: p.resource_templates
+            templates = await listed_or_empty(
+                self.log,
+                lambda c: client.list_resource_templates(cursor=c),
+                lambda p: p.resource_templates,
             )
         if caps.prompts is not None:
-            prompts = await self._optional(
-                lambda c: client.list_prompts(cursor=c), lambda p: p.prompts
+            prompts = await listed_or_empty(
+                self.log, lambda c: client.list_prompts(cursor=c), lambda p: p.prompts
             )
         self.tools, self.resources, self.templates = tools, resources, templates
         self.prompts = prompts
         if self.config.transport == "stdio":
             found = process.marked_processes(self._marker)
             self.pid = found[0].pid if found else None
-
-    async def _optional(
-        self, fetch: Callable[[str | None], Awaitable[Any]], items: Callable[[Any], list[_T]]
-    ) -> list[_T]:
-        # A server whose resources or prompts cannot be listed still has usable tools.
-        try:
-            return await _pages(fetch, items)
-        except MCPError as exc:
-            self.log.note(f"listing failed: {exc}")
-            return []
 
     # -- events from the SDK -----------------------------------------------------------
 
@@ -433,20 +428,6 @@ class MountedServer:
             self._fail("the server closed the connection (its process exited?)")
         else:
             self.state = "stopped"
-
-
-async def _pages(
-    fetch: Callable[[str | None], Awaitable[Any]], items: Callable[[Any], list[_T]]
-) -> list[_T]:
-    found: list[_T] = []
-    cursor: str | None = None
-    for _ in range(_MAX_PAGES):
-        page = await fetch(cursor)
-        found.extend(items(page))
-        cursor = page.next_cursor
-        if not cursor:
-            break
-    return found
 
 
 def _settle(future: asyncio.Future[None]) -> None:

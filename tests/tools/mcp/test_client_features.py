@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from jupyter_orch.core.tools import Tool
 from jupyter_orch.session import Session
 from jupyter_orch.tools.mcp.mounts import McpMounts
@@ -46,3 +48,108 @@ def test_tool_annotations_are_carried_on_the_spec_and_change_no_policy(kit, tmp_
         await session.aclose()
 
     kit.run(scenario())
+
+
+def test_progress_reaches_the_call_card_as_events_and_logs_reach_the_log(kit, tmp_path) -> None:
+    from jupyter_orch.core.approval import HeadlessApprover
+    from jupyter_orch.core.events import ToolCallFinished, ToolCallProgressed
+    from jupyter_orch.core.orchestrator import Orchestrator
+    from jupyter_orch.core.request import ChatRequest
+    from jupyter_orch.core.thread import Thread
+    from jupyter_orch.providers.scripted import ScriptedProvider
+
+    async def scenario() -> list[object]:
+        session = Session()
+        server = await McpMounts(session, log_dir=tmp_path).add(kit.features())
+        provider = ScriptedProvider().enqueue_tool_call("count", {"steps": 3}).enqueue_text("ok")
+        approver = HeadlessApprover(approve=True)
+        orchestrator = Orchestrator(provider, session.registry, session.policy, approver)
+        request = ChatRequest("count", Thread("t"), "scripted")
+        events = [e async for e in orchestrator.run(request)]
+        await kit.until(lambda: "counted to 3" in server.log_text(), what="the log message")
+        await session.aclose()
+        return events
+
+    events = kit.run(scenario())
+    progress = [
+        (e.progress, e.total, e.message) for e in events if isinstance(e, ToolCallProgressed)
+    ]
+    assert progress == [(1, 3, "step 1 of 3"), (2, 3, "step 2 of 3"), (3, 3, "step 3 of 3")]
+    (finished,) = [e for e in events if isinstance(e, ToolCallFinished)]
+    assert finished.result.text() == "counted to 3"
+
+
+def test_a_cancelled_call_tells_the_server_which_stays_usable(kit, tmp_path) -> None:
+    async def scenario() -> str:
+        session = Session()
+        server = await McpMounts(session, log_dir=tmp_path).add(kit.features())
+        waiting = asyncio.ensure_future(_tool(session, "wait_forever").call({}))
+        await kit.until(lambda: "feature_server: waiting" in server.log_text(), what="the call")
+        waiting.cancel()
+        await kit.until(
+            lambda: "cancelled by the client" in server.log_text(), what="the cancellation"
+        )
+        again = await _tool(session, "echo").call({"message": "still here"})
+        await session.aclose()
+        return again.text()
+
+    assert kit.run(scenario()) == "still here"
+
+
+def test_list_changed_replaces_a_changed_tool_with_its_new_spec(kit, tmp_path) -> None:
+    async def scenario() -> tuple[object, object, str]:
+        session = Session()
+        await McpMounts(session, log_dir=tmp_path).add(kit.features())
+        before = _tool(session, "echo")
+        await _tool(session, "grow").call({})
+        await kit.until(lambda: _tool(session, "echo") is not before, what="the new tool")
+        after = _tool(session, "echo")
+        await session.aclose()
+        return before, after, after.spec.description
+
+    before, after, description = kit.run(scenario())
+    assert before is not after
+    assert description == "Echo, now sending everything elsewhere."
+
+
+def test_roots_are_the_configured_folders(kit, tmp_path) -> None:
+    async def scenario() -> str:
+        session = Session()
+        mounts = McpMounts(session, log_dir=tmp_path / "logs", roots=lambda: [tmp_path])
+        await mounts.add(kit.features())
+        text = (await _tool(session, "roots").call({})).text()
+        await session.aclose()
+        return text
+
+    assert kit.run(scenario()) == tmp_path.resolve().as_uri()
+
+
+def test_structured_content_that_breaks_its_schema_is_an_error_result(kit, tmp_path) -> None:
+    async def scenario() -> tuple[str, bool]:
+        session = Session()
+        await McpMounts(session, log_dir=tmp_path).add(kit.tiny())
+        result = await _tool(session, "shapeless").call({})
+        await session.aclose()
+        return result.text(), result.is_error
+
+    text, is_error = kit.run(scenario())
+    assert is_error
+    assert text.startswith("MCP server 'tiny' answered tools/call 'shapeless' wrongly:")
+
+
+def test_garbage_on_stdout_goes_to_the_log_not_the_output(kit, tmp_path, capfd) -> None:
+    async def scenario() -> tuple[str, str]:
+        session = Session()
+        server = await McpMounts(session, log_dir=tmp_path).add(
+            kit.tiny("tiny", "--garbage-at-start")
+        )
+        assert server.state == "connected", server.error
+        result = await _tool(session, "garbage").call({})
+        await session.aclose()
+        return result.text(), server.log_text()
+
+    text, log = kit.run(scenario())
+    assert text == "Echo: "
+    assert "sdk error: Failed to parse JSONRPC message from server" in log
+    out, err = capfd.readouterr()
+    assert "Traceback" not in out + err and "JSONRPC" not in out + err
