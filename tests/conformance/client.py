@@ -25,6 +25,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import httpx2
+
 from jupyter_orch.core.approval import HeadlessApprover
 from jupyter_orch.core.context import TurnContext, turn_entered
 from jupyter_orch.core.elicitation import ElicitationRequest, ElicitationResponse
@@ -36,10 +38,12 @@ from jupyter_orch.core.request import ChatRequest
 from jupyter_orch.core.thread import Thread
 from jupyter_orch.providers.scripted import ScriptedProvider
 from jupyter_orch.session import Session
+from jupyter_orch.tools.mcp.auth import ServerAuth, wants_oauth
 from jupyter_orch.tools.mcp.config import ServerConfig
 from jupyter_orch.tools.mcp.elicitation import defaults, form_fields
 from jupyter_orch.tools.mcp.mounts import McpMounts
 from jupyter_orch.tools.mcp.server import MountedServer
+from jupyter_orch.tools.mcp.tokens import TokenFile
 
 logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(message)s")
 log = logging.getLogger("conformance-client")
@@ -189,17 +193,73 @@ async def _custom_headers(driver: Driver) -> None:
     await driver.turn(calls)
 
 
+@scenario("auth/*")
+async def _signed_in(driver: Driver) -> None:
+    names = driver.tool_names()
+    if names:
+        await driver.call(names[0])
+
+
+class BrowserUser:
+    """A user who follows the "Sign in" link in a browser that signs in at once.
+
+    The authorization server answers the link with a redirect to our loopback callback;
+    the browser follows it, which is what ends the sign-in on our side.
+    """
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.shown: list[str] = []
+
+    def show(self, server: str, url: str) -> None:
+        self.shown.append(server)
+        task = asyncio.get_running_loop().create_task(self._follow(url))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def done(self, server: str) -> None:
+        log.info("sign-in to %s done", server)
+
+    async def _follow(self, url: str) -> None:
+        async with httpx2.AsyncClient(timeout=30) as browser:
+            answer = await browser.get(url, follow_redirects=False)
+            location = answer.headers.get("location")
+            if answer.status_code not in (301, 302, 303, 307, 308) or not location:
+                log.error("the authorization server answered %s", answer.status_code)
+                return
+            await browser.get(location)
+
+
+def _oauth_settings() -> dict[str, Any]:
+    context = _context()
+    settings: dict[str, Any] = {
+        "client_metadata_url": "https://conformance-test.local/client-metadata.json"
+    }
+    for key in ("client_id", "client_secret"):
+        if context.get(key):
+            settings[key] = context[key]
+    return settings
+
+
 async def run(url: str, name: str) -> int:
     """Mount the server at ``url`` and run scenario ``name``; return the exit status."""
-    steps = SCENARIOS.get(name)
+    steps = SCENARIOS.get("auth/*" if name.startswith("auth/") else name)
     if steps is None:
         print(f"unknown scenario {name!r}", file=sys.stderr)
         return 1
     session = Session()
-    with tempfile.TemporaryDirectory(prefix="conformance-logs-") as logs:
-        mounts = McpMounts(session, log_dir=Path(logs), start_timeout=30)
+    with tempfile.TemporaryDirectory(prefix="conformance-") as folder:
+        tokens = TokenFile(Path(folder) / "tokens.json")
+        user = BrowserUser()
+        mounts = McpMounts(
+            session,
+            log_dir=Path(folder) / "logs",
+            start_timeout=30,
+            auth=lambda config: ServerAuth(config, tokens, user) if wants_oauth(config) else None,
+        )
+        config = ServerConfig(SERVER, "http", url=url, oauth=_oauth_settings())
         try:
-            server = await mounts.add(ServerConfig(SERVER, "http", url=url))
+            server = await mounts.add(config)
             if server.state != "connected":
                 print(f"mount failed: {server.error}\n{server.log_text()}", file=sys.stderr)
                 return 1

@@ -57,6 +57,10 @@ class ServerConfig:
         Tool names (as the server names them) that run without asking.
     disabled
         The entry is in the file but switched off; loading skips it.
+    oauth
+        OAuth settings of an HTTP server: ``client_id`` and ``client_secret`` of a client
+        registered in advance, ``scope``, ``client_metadata_url`` (a client ID metadata
+        document), ``disabled`` (no sign-in flow). Empty: dynamic registration.
     protocol
         How the connection starts: ``auto`` (ask the server whether it speaks 2026-07-28,
         else the ``initialize`` handshake), ``legacy`` (the handshake), or a revision such
@@ -79,6 +83,7 @@ class ServerConfig:
     auto_approve: tuple[str, ...] = ()
     disabled: bool = False
     protocol: str | None = None
+    oauth: Mapping[str, Any] = field(default_factory=dict)
     origin: str = field(default="%mcp add", compare=False)
 
     def connect_mode(self) -> str:
@@ -199,6 +204,7 @@ class _EntryParser:
             auto_approve=self._names(entry, where),
             disabled=self._flag(entry, "disabled", where),
             protocol=self._protocol(entry, where),
+            oauth={} if stdio else self._oauth(entry, where),
             origin=f"{Path(self.source).name}: {where}",
         )
 
@@ -254,6 +260,26 @@ class _EntryParser:
         if not isinstance(value, bool):
             raise self.fail(f"{where}.{key}", "must be true or false")
         return value
+
+    def _oauth(self, entry: dict[str, Any], where: str) -> dict[str, Any]:
+        value = entry.get("oauth", {})
+        if value is False:
+            return {"disabled": True}
+        if not isinstance(value, dict):
+            raise self.fail(f"{where}.oauth", "must be an object (clientId, clientSecret, scope)")
+        keys = {
+            "clientId": "client_id",
+            "clientSecret": "client_secret",
+            "scope": "scope",
+            "clientMetadataUrl": "client_metadata_url",
+        }
+        out: dict[str, Any] = {}
+        for key, name in keys.items():
+            if key in value:
+                if not isinstance(value[key], str):
+                    raise self.fail(f"{where}.oauth.{key}", "must be a string")
+                out[name] = self.expand(value[key], f"{where}.oauth.{key}")
+        return out
 
     def _protocol(self, entry: dict[str, Any], where: str) -> str | None:
         value = entry.get("protocol")

@@ -18,6 +18,7 @@ from mcp_types import LoggingLevel
 
 from ...core.errors import UsageError
 from ...session import Session
+from .auth import AuthFactory
 from .config import ServerConfig, check_name
 from .server import MountedServer
 from .tools import McpTool, is_app_only, tool_name
@@ -45,6 +46,8 @@ class McpMounts:
         folder).
     log_level
         The least severe log messages asked of the servers (their ``%mcp log``).
+    auth
+        Gives an HTTP server its OAuth flow (``None``: servers get no sign-in).
     """
 
     def __init__(
@@ -57,8 +60,10 @@ class McpMounts:
         max_concurrent: int = 5,
         roots: Callable[[], list[Path]] | None = None,
         log_level: LoggingLevel | None = "info",
+        auth: AuthFactory | None = None,
     ) -> None:
         self.session = session
+        self.auth = auth
         self.roots = roots
         self.log_level: LoggingLevel | None = log_level
         self.start_timeout = start_timeout
@@ -178,6 +183,7 @@ class McpMounts:
             on_change=self._publish,
             roots=self.roots,
             log_level=self.log_level,
+            auth=self.auth(config) if self.auth is not None else None,
         )
 
     def _publish(self, server: MountedServer) -> None:

@@ -39,11 +39,18 @@ from mcp_types import (
 
 from ...core.errors import OrchError
 from . import process
+from .auth import ServerAuth, needs_sign_in_text
 from .calls import ServerRequests
 from .config import ServerConfig
 from .inventory import listed_or_empty, pages
 from .log import ServerLog, log_here, route_sdk_logs
-from .transports import ClientOptions, IncomingMessage, describe_error, open_client
+from .transports import (
+    ClientOptions,
+    IncomingMessage,
+    describe_error,
+    open_client,
+    unauthorized,
+)
 
 ServerState = Literal["starting", "connected", "failed", "stopped"]
 _T = TypeVar("_T")
@@ -77,6 +84,9 @@ class MountedServer:
         Returns the folders offered to the server as roots.
     log_level
         The least severe log messages asked of the server (``None``: the server's choice).
+    auth
+        The OAuth flow of an HTTP server (``None``: no sign-in); while the user signs in,
+        the start timeout waits.
 
     Attributes
     ----------
@@ -104,8 +114,10 @@ class MountedServer:
         on_change: Callable[[MountedServer], None] | None = None,
         roots: Callable[[], list[Path]] | None = None,
         log_level: LoggingLevel | None = "info",
+        auth: ServerAuth | None = None,
     ) -> None:
         self.config = config
+        self.auth = auth
         self.log = ServerLog(log_path)
         self.requests = ServerRequests(self.source, self.log, roots)
         self.log_level: LoggingLevel | None = log_level
@@ -157,7 +169,7 @@ class MountedServer:
         started = time.perf_counter()
         self._task = asyncio.get_running_loop().create_task(self._own(ready))
         try:
-            await asyncio.wait_for(asyncio.shield(ready), self.start_timeout)
+            await self._until_ready(ready)
         except asyncio.TimeoutError:
             await self._abandon(f"did not start within {self.start_timeout:g} s")
         except asyncio.CancelledError:
@@ -167,6 +179,16 @@ class MountedServer:
         if self.state == "connected":
             self.connect_seconds = time.perf_counter() - started
         return self.state == "connected"
+
+    async def _until_ready(self, ready: asyncio.Future[None]) -> None:
+        while True:
+            try:
+                await asyncio.wait_for(asyncio.shield(ready), self.start_timeout)
+                return
+            except asyncio.TimeoutError:
+                if self.auth is None or not self.auth.waiting_for_user:
+                    raise
+                # The user is signing in: that has its own limit (the sign-in's).
 
     async def stop(self) -> None:
         """Close the session and stop the server's process (idempotent)."""
@@ -278,6 +300,7 @@ class MountedServer:
             list_roots_callback=self.requests.list_roots,
             log_level=self.log_level,
             mode=self.config.connect_mode(),
+            auth=self.auth.provider() if self.auth is not None else None,
         )
 
     async def _take_inventory(self, client: Client) -> None:
@@ -406,6 +429,8 @@ class MountedServer:
     def _explain(self, exc: Exception) -> str:
         if self._ended:
             return "the server exited before it finished starting"
+        if unauthorized(exc):
+            return needs_sign_in_text(self.name, self.config.url or "")
         return describe_error(exc)
 
     def _fail(self, why: str) -> None:

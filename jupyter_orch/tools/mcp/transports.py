@@ -175,6 +175,17 @@ async def _streamable(
         yield streams
 
 
+def unauthorized(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an error inside it) is an HTTP 401 from the server."""
+    for inner in getattr(exc, "exceptions", ()) or ():
+        if unauthorized(inner):
+            return True
+    if isinstance(exc, httpx2.HTTPStatusError):
+        return exc.response.status_code == 401
+    cause = exc.__cause__ or exc.__context__
+    return cause is not None and cause is not exc and unauthorized(cause)
+
+
 def describe_error(exc: BaseException) -> str:
     """Return one line for ``exc``, looking inside exception groups for the first real cause."""
     inner = getattr(exc, "exceptions", None)
@@ -188,4 +199,4 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
-__all__ = ["ClientOptions", "IncomingMessage", "describe_error", "open_client"]
+__all__ = ["ClientOptions", "IncomingMessage", "describe_error", "open_client", "unauthorized"]
