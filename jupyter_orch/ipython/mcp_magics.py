@@ -20,11 +20,14 @@ from ..core.errors import OrchError, UsageError
 from ..core.policy import POLICIES
 from ..core.redaction import Redactor
 from ..session import Session
+from .approvers import frontend
 from .config import JupyterOrch
 from .errors import fail
 from .interrupt import interruptible
 
 if TYPE_CHECKING:
+    from ..tools.mcp.auth import ServerAuth
+    from ..tools.mcp.config import ServerConfig
     from ..tools.mcp.mounts import McpMounts
     from ..tools.mcp.server import MountedServer
 
@@ -57,6 +60,10 @@ def _build_parser() -> _Parser:
     add.add_argument("--header", action="append", default=[], metavar="K=V")
     add.add_argument("--sse", action="store_true", help="use the SSE transport only")
     add.add_argument("--protocol", choices=("auto", "legacy", "2026-07-28"))
+    add.add_argument("--client-id", help="OAuth client registered in advance")
+    add.add_argument("--client-secret-env", metavar="VAR", help="its secret, from this variable")
+    add.add_argument("--scope", help="OAuth scopes to ask for")
+    add.add_argument("--no-oauth", action="store_true", help="never start a sign-in")
     sub.add_parser("load", prog="%mcp load").add_argument("path")
     sub.add_parser("list", prog="%mcp list")
     for name in ("tools", "resources", "prompts"):
@@ -64,7 +71,7 @@ def _build_parser() -> _Parser:
     log = sub.add_parser("log", prog="%mcp log")
     log.add_argument("name")
     log.add_argument("-n", "--lines", type=int, default=200)
-    for name in ("remove", "restart"):
+    for name in ("remove", "restart", "logout"):
         sub.add_parser(name, prog=f"%mcp {name}").add_argument("name")
     read = sub.add_parser("read", prog="%mcp read")
     read.add_argument("name")
@@ -128,7 +135,21 @@ class McpMagics(Magics):
             "start_timeout": config.mcp_start_timeout,
             "log_level": config.mcp_log_level or None,
             "roots": lambda: roots_of(self.shell, config.mcp_roots),
+            "auth": self._auth_for,
         }
+
+    def _auth_for(self, server: ServerConfig) -> ServerAuth | None:
+        """Return the sign-in of an HTTP server: a link in this cell, none when headless."""
+        from ..tools.mcp.auth import ServerAuth, default_token_path, wants_oauth
+        from ..tools.mcp.tokens import TokenFile
+        from .signin import CellSignIn
+
+        if not wants_oauth(server):
+            return None
+        config = _settings(self.shell)
+        headless = config is not None and frontend(self.shell, config) == "headless"
+        sign_in = None if headless else CellSignIn()
+        return ServerAuth(server, TokenFile(default_token_path()), sign_in)
 
     @line_magic
     def mcp(self, line: str) -> None:
@@ -147,6 +168,7 @@ class McpMagics(Magics):
           %mcp prompts [NAME]        prompts and their arguments (* = required)
           %mcp log NAME [-n LINES]   the server's stderr
           %mcp remove NAME           stop it and withdraw its tools
+          %mcp logout NAME           forget its stored sign-in (OAuth tokens)
           %mcp restart NAME          stop and start it again (after a crash)
           %mcp read NAME URI [--thread T]
                                      attach a resource to the next %%chat message
@@ -211,6 +233,9 @@ class McpMagics(Magics):
         check_name(args.name)
         if args.url and command:
             raise UsageError("%mcp add: give either --url URL or -- COMMAND, not both")
+        oauth_flags = args.client_id or args.client_secret_env or args.scope or args.no_oauth
+        if oauth_flags and not args.url:
+            raise UsageError("%mcp add: --client-id, --scope and --no-oauth are for --url servers")
         if args.url and (args.env or args.cwd):
             raise UsageError("%mcp add: --env and --cwd are for servers started by a command")
         if not args.url and not command:
@@ -224,6 +249,7 @@ class McpMagics(Magics):
             env=_pairs(args.env, "--env"),
             cwd=os.path.expanduser(args.cwd) if args.cwd else None,
             protocol=args.protocol,
+            oauth=_oauth_options(args),
             url=args.url,
             headers=_pairs(args.header, "--header"),
             approve=args.approve,
@@ -282,6 +308,18 @@ class McpMagics(Magics):
         print(f"# {server.log.path}")
         print(self.redactor().text("\n".join(lines)) if lines else "(the log is empty)")
 
+    async def _do_logout(self, args: argparse.Namespace) -> None:
+        from ..tools.mcp.auth import default_token_path
+        from ..tools.mcp.tokens import TokenFile
+
+        removed = TokenFile(default_token_path()).remove_server(args.name)
+        if not removed:
+            print(f"No stored sign-in for {args.name}")
+            return
+        print(f"Signed out of {args.name}: its stored tokens are removed")
+        if self._mounts is not None and args.name in {s.name for s in self._mounts.servers()}:
+            print(f"(the running connection keeps its session until %mcp restart {args.name})")
+
     async def _do_remove(self, args: argparse.Namespace) -> None:
         await self.mounts.remove(args.name)
         print(f"Removed {args.name}")
@@ -321,6 +359,22 @@ class McpMagics(Magics):
         if name is None:
             return self.mounts.servers()
         return [self.mounts.get(name)]
+
+
+def _oauth_options(args: argparse.Namespace) -> dict[str, Any]:
+    if args.no_oauth:
+        return {"disabled": True}
+    options: dict[str, Any] = {}
+    if args.client_id:
+        options["client_id"] = args.client_id
+    if args.client_secret_env:
+        secret = os.environ.get(args.client_secret_env)
+        if not secret:
+            raise UsageError(f"%mcp add: environment variable {args.client_secret_env} is not set")
+        options["client_secret"] = secret
+    if args.scope:
+        options["scope"] = args.scope
+    return options
 
 
 def _settings(shell: Any) -> JupyterOrch | None:

@@ -368,3 +368,50 @@ def test_headless_runs_decline_an_elicitation_without_waiting(
     assert server.requests[-1]["messages"][-1]["content"] == "decline: None"
     log = _ok(k.run("%mcp log features"))
     assert "decline (no user is present to answer this request (headless run))" in log
+
+
+def _sign_in_link(msg: dict[str, Any]) -> bool:
+    html = msg["content"].get("data", {}).get("text/html", "")
+    return msg["msg_type"] == "display_data" and "Sign in to secure" in html
+
+
+def test_sign_in_once_and_the_server_is_used_across_kernel_restarts(tmp_path: Path) -> None:
+    import re
+    import stat
+
+    from tests.support.oauth import follow_sign_in, oauth_server
+
+    tokens = tmp_path / "tokens.json"
+    env = {"JUPYTER_ORCH_MCP_TOKENS": str(tokens)}
+    with oauth_server(tmp_path) as remote:
+        with kernel(env=env) as k:
+            _ok(k.run("%load_ext jupyter_orch"))
+            msg_id = k.send(f"%mcp add secure --url {remote.url}")
+            ex = k.collect(msg_id, until=_sign_in_link, timeout=60)
+            html = ex.iopub[-1]["content"]["data"]["text/html"]
+            (href,) = re.findall(r"href='([^']+)'", html)
+            assert href.startswith(remote.url.removesuffix("/mcp") + "/authorize?")
+            assert "target='_blank'" in html and "rel='noopener noreferrer'" in html
+            assert "Signed in." in follow_sign_in(href.replace("&amp;", "&"))
+            k.collect(msg_id, into=ex)
+            assert ex.errors() == []
+            assert ex.stdout().startswith("Mounted secure (http")
+            everything = json.dumps([m["content"] for m in ex.iopub])
+            log = _ok(k.run("%mcp log secure"))
+        assert stat.S_IMODE(tokens.stat().st_mode) == 0o600
+        for token in remote.tokens():
+            assert token not in everything and token not in log
+        # A new kernel, run headless (nbclient, papermill): the stored tokens are used.
+        with kernel(env=env) as k:
+            _ok(k.run("%load_ext jupyter_orch"))
+            ex = k.run(f"%mcp add secure --url {remote.url}", allow_stdin=False, timeout=60)
+            assert ex.errors() == [] and ex.stdout().startswith("Mounted secure (http")
+            assert "Sign in" not in json.dumps([m["content"] for m in ex.iopub])
+            assert _ok(k.run("%mcp logout secure")).startswith("Signed out of secure")
+        assert [g["event"] for g in remote.grants()] == ["register", "code"]
+        with kernel(env=env) as k:
+            _ok(k.run("%load_ext jupyter_orch"))
+            ex = k.run(f"%mcp add secure --url {remote.url}", allow_stdin=False, timeout=60)
+            text = _one_line_failure(ex)
+            assert text.startswith("Error: MCP server 'secure' needs sign-in (it answered 401")
+            assert "follow the 'Sign in to secure' link" in text

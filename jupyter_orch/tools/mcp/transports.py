@@ -151,6 +151,8 @@ async def open_client(
         streamable = _streamable(url, headers, options.auth)
         return await stack.enter_async_context(options.client(streamable))
     except Exception as first:
+        if unauthorized(first) or _sign_in_failure(first) is not None:
+            raise  # a server that wants a sign-in is not an SSE server
         options.errlog.write(f"streamable HTTP failed ({describe_error(first)}); trying SSE\n")
         try:
             return await stack.enter_async_context(
@@ -173,6 +175,17 @@ async def _streamable(
         streamable_http_client(url, http_client=http) as streams,
     ):
         yield streams
+
+
+def _sign_in_failure(exc: BaseException) -> OrchError | None:
+    for inner in getattr(exc, "exceptions", ()) or ():
+        found = _sign_in_failure(inner)
+        if found is not None:
+            return found
+    if isinstance(exc, OrchError) and exc.kind == "auth":
+        return exc
+    cause = exc.__cause__ or exc.__context__
+    return _sign_in_failure(cause) if cause is not None and cause is not exc else None
 
 
 def unauthorized(exc: BaseException) -> bool:
