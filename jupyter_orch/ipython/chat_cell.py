@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.context import TurnContext, turn_entered
 from ..core.errors import OrchError
 from ..core.events import Event, TurnFailed
+from ..core.provider import Provider, ProviderChunk, ProviderRequest
 from ..core.redaction import EventRedactor
 from ..core.request import ChatRequest
 from .approvers import frontend, make_approver
-from .elicitors import TurnOutput, make_elicitor
+from .elicitors import CardApprover, TurnOutput, make_elicitor
 from .errors import fail
 from .interrupt import interruptible
 from .options import ChatOptions, parse_chat_options
@@ -126,11 +129,29 @@ def _turn_context(
         turn_id=uuid.uuid4().hex,
         thread=request.thread.name,
         model=request.model,
-        approver=approver,
+        approver=CardApprover(approver, output) if mode == "widget" else approver,
         elicitor=make_elicitor(mode, output),
-        provider=ext.get_provider(),
+        provider=_WithTurnParams(ext.get_provider(), request.params),
         redact=scrub.redactor.value,
     )
+
+
+class _WithTurnParams:
+    """The turn's provider, with the turn's model parameters (api_base, keys) on each call."""
+
+    def __init__(self, inner: Provider, params: dict[str, Any]) -> None:
+        self._inner = inner
+        self._params = params
+
+    def stream(self, request: ProviderRequest) -> AsyncIterator[ProviderChunk]:
+        params = {**self._params, **request.params}
+        return self._inner.stream(dataclasses.replace(request, params=params))
+
+    async def context_window(self, model: str) -> int | None:
+        return await self._inner.context_window(model)
+
+    async def supports_images(self, model: str) -> bool:
+        return await self._inner.supports_images(model)
 
 
 def _display(widget: Any) -> None:

@@ -13,6 +13,7 @@ import contextvars
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from ..core.approval import Approver, Decision, PendingApproval
 from ..core.elicitation import ElicitationRequest, ElicitationResponse, Elicitor, HeadlessElicitor
 from ..tools.mcp.elicitation import FormError, check_answer, form_fields, url_domain
 
@@ -88,6 +89,29 @@ class TextElicitor:
     async def elicit(self, request: ElicitationRequest) -> ElicitationResponse:
         """Prompt for each field (in a thread: the loop stays free); empty keeps the default."""
         return await asyncio.to_thread(_ask, request)
+
+
+class CardApprover:
+    """Shows an approval card for requests a tool makes itself (a server's sampling).
+
+    The orchestrator's own approvals get their cards from the renderer; a request that
+    comes from inside a tool call has none, so this shows one in the turn's output, then
+    lets ``inner`` decide (the card's buttons settle it).
+    """
+
+    def __init__(self, inner: Approver, output: TurnOutput) -> None:
+        self.inner = inner
+        self.output = output
+
+    async def decide(self, pending: PendingApproval) -> Decision:
+        """Show the card, then wait for the decision."""
+        from .display.summary import ToolView
+        from .widgets.card import ToolCard
+
+        view = ToolView(pending.call, pending.spec.source, "ask", pending.arguments)
+        card = self.output.run(ToolCard, view, pending)
+        self.output.show(card.widget)
+        return await self.inner.decide(pending)
 
 
 def make_elicitor(mode: str, output: TurnOutput) -> Elicitor:

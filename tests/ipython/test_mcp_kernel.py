@@ -415,3 +415,43 @@ def test_sign_in_once_and_the_server_is_used_across_kernel_restarts(tmp_path: Pa
             text = _one_line_failure(ex)
             assert text.startswith("Error: MCP server 'secure' needs sign-in (it answered 401")
             assert "follow the 'Sign in to secure' link" in text
+
+
+def test_a_servers_sampling_request_waits_for_approve_on_a_card_then_uses_our_model(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
+    k = chat_kernel
+    _add_features(k)
+    server.enqueue(
+        Reply.tool_calls([("haiku", {"topic": "ponds"})]),
+        Reply.text("Old pond, a frog"),  # the sampling request, once approved
+        Reply.text("Here is your haiku."),
+    )
+    msg_id = k.send("%%chat\nA haiku about ponds, from the server")
+    ex, buttons = _approval(k, msg_id)
+    cards = json.dumps([m["content"] for m in ex.widgets("HTMLModel")])
+    assert "sampling" in cards and "mcp:features" in cards and "A haiku about ponds" in cards
+    assert len(server.requests) == 1  # nothing sent to the model before the click
+    k.click(buttons["Approve"])
+    k.collect(msg_id, into=ex)
+    assert ex.errors() == []
+    sampled = server.requests[1]["messages"]
+    assert sampled == [{"role": "user", "content": "A haiku about ponds"}]
+    assert server.requests[-1]["messages"][-1]["content"] == "Old pond, a frog"
+
+
+def test_roots_are_the_notebooks_folder_unless_configured(
+    chat_kernel: Kernel, server: OpenAIServer, tmp_path: Path
+) -> None:
+    k = chat_kernel
+    notebook = tmp_path / "work" / "analysis.ipynb"
+    notebook.parent.mkdir()
+    _ok(k.run(f"__session__ = {str(notebook)!r}"))
+    _add_features(k)
+    server.enqueue(Reply.tool_calls([("roots", {})]), Reply.text("ok"))
+    _ok(k.run("%%chat\nWhich roots?"))
+    assert server.requests[-1]["messages"][-1]["content"] == notebook.parent.as_uri()
+    _ok(k.run(f"%config JupyterOrch.mcp_roots = [{str(tmp_path)!r}]"))
+    server.enqueue(Reply.tool_calls([("roots", {})]), Reply.text("ok"))
+    _ok(k.run("%%chat\nWhich roots now?"))
+    assert server.requests[-1]["messages"][-1]["content"] == tmp_path.as_uri()

@@ -19,7 +19,6 @@ from typing import Any
 from mcp.client.session import ClientRequestContext
 from mcp_types import (
     INVALID_PARAMS,
-    INVALID_REQUEST,
     CreateMessageRequestParams,
     CreateMessageResult,
     ElicitRequestFormParams,
@@ -34,6 +33,7 @@ from pydantic import FileUrl
 from ...core.context import CallContext, TurnContext, current_call, current_turn
 from ...core.elicitation import ElicitationRequest, ElicitationResponse
 from .log import ServerLog
+from .sampling import answer_sampling
 
 NO_TURN = "no chat turn is running to ask the user (the request came outside a tool call)"
 
@@ -94,7 +94,7 @@ class ElicitationRecord:
 
 
 class ServerRequests:
-    """The callbacks one server's SDK client is given: elicitation and roots.
+    """The callbacks one server's SDK client is given: elicitation, sampling and roots.
 
     Parameters
     ----------
@@ -135,9 +135,12 @@ class ServerRequests:
     async def sample(
         self, context: ClientRequestContext, params: CreateMessageRequestParams
     ) -> CreateMessageResult | ErrorData:
-        """Answer a sampling request (declined: sampling is not offered yet)."""
-        self.log.note("sampling request declined")
-        return ErrorData(code=INVALID_REQUEST, message="sampling was declined")
+        """Answer a sampling request through the turn's approval and model."""
+        scope = self.calls.current()
+        answer = await answer_sampling(self.source, scope.turn if scope else None, params)
+        outcome = answer.message if isinstance(answer, ErrorData) else "answered"
+        self.log.note(f"sampling request: {outcome}")
+        return answer
 
     async def list_roots(self, context: ClientRequestContext) -> ListRootsResult:
         """Return the configured folders as ``file://`` roots."""

@@ -153,3 +153,58 @@ def test_garbage_on_stdout_goes_to_the_log_not_the_output(kit, tmp_path, capfd) 
     assert "sdk error: Failed to parse JSONRPC message from server" in log
     out, err = capfd.readouterr()
     assert "Traceback" not in out + err and "JSONRPC" not in out + err
+
+
+class _Decides:
+    """An approver that answers every request the same way and keeps what it was asked."""
+
+    def __init__(self, approve: bool) -> None:
+        self.approve = approve
+        self.asked: list[object] = []
+
+    async def decide(self, pending):
+        self.asked.append(pending)
+        if self.approve:
+            pending.approve()
+        else:
+            pending.reject("not on my budget")
+        return await pending.wait()
+
+
+def _sampling_turn(kit, tmp_path, approver) -> tuple[str, object]:
+    from jupyter_orch.core.context import TurnContext, turn_entered
+    from jupyter_orch.core.elicitation import HeadlessElicitor
+    from jupyter_orch.providers.scripted import ScriptedProvider
+
+    provider = ScriptedProvider().enqueue_text("Old pond, ", "a frog")
+
+    async def scenario() -> str:
+        session = Session()
+        await McpMounts(session, log_dir=tmp_path).add(kit.features())
+        turn = TurnContext(
+            "t", "main", "scripted/m", approver, HeadlessElicitor(), provider, lambda v: v
+        )
+        with turn_entered(turn):
+            text = (await _tool(session, "haiku").call({"topic": "ponds"})).text()
+        await session.aclose()
+        return text
+
+    return kit.run(scenario()), provider
+
+
+def test_a_sampling_request_is_approved_then_answered_by_the_turns_model(kit, tmp_path) -> None:
+    approver = _Decides(approve=True)
+    text, provider = _sampling_turn(kit, tmp_path, approver)
+    assert text == "Old pond, a frog"
+    (pending,) = approver.asked
+    assert (pending.spec.name, pending.spec.source) == ("sampling", "mcp:features")
+    assert pending.arguments["messages"] == [{"role": "user", "text": "A haiku about ponds"}]
+    (request,) = provider.requests
+    assert request.model == "scripted/m" and request.params == {"max_tokens": 50}
+    assert request.messages == [{"role": "user", "content": "A haiku about ponds"}]
+
+
+def test_a_rejected_sampling_request_is_declined_with_the_reason(kit, tmp_path) -> None:
+    text, provider = _sampling_turn(kit, tmp_path, _Decides(approve=False))
+    assert text.startswith("refused:") and "not on my budget" in text
+    assert provider.requests == []
