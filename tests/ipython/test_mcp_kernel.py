@@ -455,3 +455,50 @@ def test_roots_are_the_notebooks_folder_unless_configured(
     server.enqueue(Reply.tool_calls([("roots", {})]), Reply.text("ok"))
     _ok(k.run("%%chat\nWhich roots now?"))
     assert server.requests[-1]["messages"][-1]["content"] == tmp_path.as_uri()
+
+
+_PROGRESS_HOOK = """
+from jupyter_orch.core.events import ToolCallProgressed
+from jupyter_orch.ipython.extension import _extension
+progress_seen = []
+
+class _Progress:
+    def event(self, event):
+        if isinstance(event, ToolCallProgressed):
+            progress_seen.append((event.progress, event.total, event.message))
+    def end(self, interrupted):
+        return {}
+
+_extension.turn_hooks.append(lambda ext, request: _Progress())
+"""
+
+
+def test_a_servers_progress_reaches_the_turn_as_progress_events(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
+    k = chat_kernel
+    _add_features(k)
+    _ok(k.run(_PROGRESS_HOOK))
+    server.enqueue(Reply.tool_calls([("count", {"steps": 2})]), Reply.text("Counted."))
+    _ok(k.run("%%chat\nCount to two"))
+    assert _ok(k.run("print(progress_seen)")) == (
+        "[(1.0, 2.0, 'step 1 of 2'), (2.0, 2.0, 'step 2 of 2')]\n"
+    )
+    assert "[info] counted to 2" in _ok(k.run("%mcp log features"))
+
+
+def test_a_changed_tool_list_refreshes_the_tools_in_the_kernel(
+    chat_kernel: Kernel, server: OpenAIServer
+) -> None:
+    k = chat_kernel
+    _add_features(k)
+    assert "Echo the message back" in _ok(k.run("%mcp tools features"))
+    server.enqueue(Reply.tool_calls([("grow", {})]), Reply.text("Changed."))
+    _ok(k.run("%%chat\nChange your tools"))
+    deadline = time.monotonic() + 30
+    while "now sending everything elsewhere" not in _ok(k.run("%mcp tools features")):
+        assert time.monotonic() < deadline, "the tool list was not refreshed"
+    server.enqueue(Reply.text("ok"))
+    _ok(k.run("%%chat\nWhat tools do you have?"))
+    offered = {t["function"]["name"]: t for t in server.requests[-1]["tools"]}
+    assert "elsewhere" in offered["echo"]["function"]["description"]

@@ -208,3 +208,17 @@ def test_a_rejected_sampling_request_is_declined_with_the_reason(kit, tmp_path) 
     text, provider = _sampling_turn(kit, tmp_path, _Decides(approve=False))
     assert text.startswith("refused:") and "not on my budget" in text
     assert provider.requests == []
+
+
+def test_app_only_tools_are_known_and_kept_from_the_model() -> None:
+    from mcp_types import Tool as SdkTool
+
+    from jupyter_orch.tools.mcp.tools import is_app_only
+
+    def tool(meta: dict[str, object] | None) -> SdkTool:
+        return SdkTool(name="t", input_schema={"type": "object"}, _meta=meta)
+
+    assert is_app_only(tool({"ui": {"resourceUri": "ui://x", "visibility": ["app"]}}))
+    assert not is_app_only(tool({"ui": {"resourceUri": "ui://x", "visibility": ["model", "app"]}}))
+    assert not is_app_only(tool({"ui": {"resourceUri": "ui://x"}}))
+    assert not is_app_only(tool(None))

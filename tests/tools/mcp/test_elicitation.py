@@ -96,3 +96,27 @@ def test_outside_a_turn_the_request_is_declined(kit, tmp_path) -> None:
     text, records = kit.run(_book(kit, tmp_path, None))
     assert text == "decline: None"
     assert "no chat turn" in records[0].reason
+
+
+def test_a_url_request_shows_the_domain_and_opens_only_after_the_click(kit) -> None:
+    from jupyter_orch.core.elicitation import ElicitationRequest
+    from jupyter_orch.ipython.widgets.elicitation import ElicitationForm
+
+    async def scenario() -> tuple[dict[str, Any], Any, dict[str, Any], Any]:
+        url = "https://pay.example.com/checkout?id=<7>"
+        form = ElicitationForm(ElicitationRequest("mcp:shop", "Pay <b>now</b>", "url", url=url))
+        before = form_state(form)
+        assert "pay.example.com" in form.header.value and "<b>now</b>" not in form.header.value
+        form.accept()
+        answer = await form.wait()
+        bad = ElicitationForm(ElicitationRequest("mcp:shop", "Open", "url", url="javascript:x"))
+        bad.accept()
+        refused = form_state(bad)
+        bad.decline()
+        return before, answer, refused, await bad.wait()
+
+    before, answer, refused, declined = kit.run(scenario())
+    assert "href" not in before["status"]  # nothing to open before the click
+    assert answer.action == "accept" and answer.content is None
+    assert "not an http(s) address" in refused["error"].lower()
+    assert declined.action == "decline"
