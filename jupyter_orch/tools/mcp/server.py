@@ -22,7 +22,6 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp_types import (
     CONNECTION_CLOSED,
-    REQUEST_TIMEOUT,
     CallToolResult,
     GetPromptResult,
     LoggingLevel,
@@ -42,7 +41,8 @@ from . import process
 from .auth import ServerAuth, needs_sign_in_text
 from .calls import ServerRequests
 from .config import ServerConfig
-from .inventory import listed_or_empty, pages
+from .errors import McpCallError, call_error
+from .inventory import Inventory
 from .log import ServerLog, log_here, route_sdk_logs
 from .transports import (
     ClientOptions,
@@ -54,13 +54,6 @@ from .transports import (
 
 ServerState = Literal["starting", "connected", "failed", "stopped"]
 _T = TypeVar("_T")
-
-
-class McpCallError(OrchError):
-    """A request to a server failed: it is not connected, it crashed, timed out or refused."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, "connection")
 
 
 class MountedServer:
@@ -304,34 +297,14 @@ class MountedServer:
         )
 
     async def _take_inventory(self, client: Client) -> None:
-        caps = client.server_capabilities
         info = client.server_info
         self.server_name = info.name if info else None
         self.server_version = info.version if info else None
         self.instructions = client.instructions
         self.protocol_version = client.protocol_version
-        # What a server does not offer is empty, not what an earlier run of it offered.
-        tools: list[Tool] = []
-        resources: list[Resource] = []
-        templates: list[ResourceTemplate] = []
-        prompts: list[Prompt] = []
-        if caps.tools is not None:
-            tools = await pages(lambda c: client.list_tools(cursor=c), lambda p: p.tools)
-        if caps.resources is not None:
-            resources = await listed_or_empty(
-                self.log, lambda c: client.list_resources(cursor=c), lambda p: p.resources
-            )
-            templates = await listed_or_empty(
-                self.log,
-                lambda c: client.list_resource_templates(cursor=c),
-                lambda p: p.resource_templates,
-            )
-        if caps.prompts is not None:
-            prompts = await listed_or_empty(
-                self.log, lambda c: client.list_prompts(cursor=c), lambda p: p.prompts
-            )
-        self.tools, self.resources, self.templates = tools, resources, templates
-        self.prompts = prompts
+        offered = await Inventory.of(client, self.log)
+        self.tools, self.resources = offered.tools, offered.resources
+        self.templates, self.prompts = offered.templates, offered.prompts
         if self.config.transport == "stdio":
             found = process.marked_processes(self._marker)
             self.pid = found[0].pid if found else None
@@ -377,26 +350,17 @@ class MountedServer:
     async def _request(self, what: str, send: Callable[[], Awaitable[_T]]) -> _T:
         try:
             return await send()
-        except MCPError as exc:
-            if exc.code == CONNECTION_CLOSED:
+        except (
+            MCPError,
+            RuntimeError,
+            OSError,
+            anyio.BrokenResourceError,
+            anyio.ClosedResourceError,
+        ) as exc:
+            if isinstance(exc, MCPError) and exc.code == CONNECTION_CLOSED:
                 self._ended = True
                 self._wake.set()
-                raise McpCallError(
-                    f"MCP server {self.name!r} closed the connection during {what} (it may have "
-                    f"crashed); see %mcp log {self.name}, then %mcp restart {self.name}"
-                ) from None
-            if exc.code == REQUEST_TIMEOUT:
-                raise McpCallError(
-                    f"MCP server {self.name!r} did not answer {what} within {self.call_timeout:g} s"
-                ) from None
-            raise McpCallError(f"MCP server {self.name!r} refused {what}: {exc}") from None
-        except RuntimeError as exc:
-            # The SDK checks structured content against the tool's output schema.
-            raise McpCallError(f"MCP server {self.name!r} answered {what} wrongly: {exc}") from None
-        except (OSError, anyio.BrokenResourceError, anyio.ClosedResourceError) as exc:
-            raise McpCallError(
-                f"MCP server {self.name!r} failed during {what}: {describe_error(exc)}"
-            ) from None
+            raise call_error(exc, self.name, what, self.call_timeout) from None
 
     def _connected_client(self) -> Client:
         if self._client is None or self.state != "connected":

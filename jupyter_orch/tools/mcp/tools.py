@@ -18,7 +18,8 @@ from mcp_types import CallToolResult, Tool
 from ...core.messages import ToolResult
 from ...core.tools import ToolArgumentError, ToolSpec
 from .content import convert_blocks
-from .server import McpCallError, MountedServer
+from .errors import McpCallError
+from .server import MountedServer
 
 _INVALID = re.compile(r"[^a-zA-Z0-9_-]")
 _MAX_NAME = 64
