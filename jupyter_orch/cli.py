@@ -15,9 +15,9 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
 from .core.errors import OrchError, UsageError
+from .ipython.command_table import ArgParser, HelpShown
 
 _DEFAULT_SUFFIX = {"md": ".chat.md", "html": ".chat.html", "json": ".chat.json"}
 # Terminal control characters (escape sequences could rewrite the screen or the title).
@@ -29,14 +29,9 @@ def _printable(message: str) -> str:
     return _CONTROL.sub("?", message)
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see jupyter-orch --help)")
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="jupyter-orch", description="jupyter-orch tools that need no kernel.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = ArgParser(prog="jupyter-orch", description="jupyter-orch tools that need no kernel.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=ArgParser)
     export = commands.add_parser(
         "export",
         help="write a notebook's chat transcript as Markdown, HTML or JSON",
@@ -50,7 +45,23 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=["md", "html", "json"], help="default: from -o, else md"
     )
     export.add_argument("--thread", help="only this thread")
+    compact = commands.add_parser(
+        "compact",
+        help="rewrite a JSONL transcript store with one line per turn",
+        description="Rewrite a transcript store with one line per turn (no kernel may use it).",
+    )
+    compact.add_argument("store", help="a .jsonl transcript store")
     return parser
+
+
+def compact(store_path: Path) -> str:
+    """Compact the store at ``store_path``; return a one-line summary."""
+    from .transcript.store import TranscriptStore
+
+    if not store_path.is_file():
+        raise UsageError(f"cannot read {store_path}: no such file")
+    before, after = TranscriptStore(store_path).compact()
+    return f"compacted {store_path}: {before:,} -> {after:,} bytes"
 
 
 def export(input_path: Path, output: str | None, fmt: str | None, thread: str | None) -> str:
@@ -80,9 +91,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     try:
         args = _parser().parse_args(argv)
+        if args.command == "compact":
+            print(_printable(compact(Path(args.store))))
+            return 0
         message = export(Path(args.input), args.output, args.format, args.thread)
+    except HelpShown as shown:
+        print(str(shown).rstrip())
+        return 0
     except OrchError as exc:
-        print(_printable(f"jupyter-orch: {exc}"), file=sys.stderr)
+        line = str(exc) if str(exc).startswith("jupyter-orch") else f"jupyter-orch: {exc}"
+        print(_printable(line), file=sys.stderr)
         return 2
     print(_printable(message), file=sys.stderr if args.output == "-" else sys.stdout)
     return 0

@@ -11,9 +11,9 @@ return the values of the calling task.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -38,13 +38,17 @@ class TurnContext:
     model
         The turn's model.
     approver
-        How the turn's ``ask`` decisions are made (a server's sampling request asks it too).
+        How a request made from inside a tool call (a server's sampling) is decided; in a
+        notebook it shows a card of its own, as the turn's tool calls have.
     elicitor
         How the turn asks the user for input (a form in the cell, or a headless decline).
     provider
         The turn's model seam (a server's sampling request is answered through it).
     redact
         Hides secrets in a value before it is shown or recorded.
+    params
+        The turn's model parameters (``api_base``, keys...): a model call made for the turn
+        (a server's sampling request) uses them too.
     """
 
     turn_id: str
@@ -54,6 +58,7 @@ class TurnContext:
     elicitor: Elicitor
     provider: Provider
     redact: Callable[[Any], Any]
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

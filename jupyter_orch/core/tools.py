@@ -31,6 +31,10 @@ class ToolSpec:
         The tool's own default (``None``: the global default applies).
     title
         A human title, when the source has one.
+    annotations
+        Hints the source gives about the tool (MCP's ``readOnlyHint``, ``destructiveHint``,
+        ``idempotentHint``, ``openWorldHint``), for the card to show. Untrusted: they never
+        approve anything on their own.
     """
 
     name: str
@@ -39,6 +43,7 @@ class ToolSpec:
     source: str = "notebook"
     default_policy: PolicyName | None = None
     title: str | None = field(default=None, compare=False)
+    annotations: dict[str, Any] | None = field(default=None, compare=False)
 
     def to_provider(self) -> dict[str, Any]:
         """Return the OpenAI-format tool schema."""

@@ -13,7 +13,6 @@ from ..core.approval import (
     PendingApproval,
 )
 from ..core.context import current_turn
-from ..core.elicitation import Elicitor, HeadlessElicitor
 from .config import JupyterOrch
 from .display.summary import pretty_json
 
@@ -63,9 +62,3 @@ def make_approver(mode: str, config: JupyterOrch) -> Approver:
     if mode == "text":
         return TextApprover()
     return InteractiveApprover()
-
-
-def make_elicitor(mode: str, renderer: Any) -> Elicitor:
-    """Return how a server's questions are answered in ``mode`` (declined until a form exists)."""
-    del mode, renderer  # every mode declines for now: forms for servers' questions come later
-    return HeadlessElicitor()

@@ -6,9 +6,10 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import OrchError, UsageError
-from ..turns import TurnInput, TurnPlan
-from .approvers import frontend, make_approver, make_elicitor
+from ..turns import TurnInput, TurnOutcome, TurnPlan
+from .approvers import frontend, make_approver
 from .awake import loop_awake
+from .elicitors import CardApprover, TurnOutput, make_elicitor
 from .errors import fail
 from .interpolate import interpolate
 from .options import ChatOptions, parse_chat_options, turn_input
@@ -32,16 +33,31 @@ async def run_chat_cell(ext: Extension, line: str, body: str) -> None:
     renderer = make_renderer(ext, plan, options, mode)
     try:
         async with loop_awake():
-            outcome = await ext.runner.run(
-                plan,
-                renderer,
-                make_approver(mode, ext.config),
-                elicitor=make_elicitor(mode, renderer),
-            )
+            outcome = await run_in(ext, plan, renderer, mode)
     except asyncio.CancelledError:
         raise fail(INTERRUPTED, ext.shell) from None
     if outcome.failure is not None:
         raise fail(outcome.failure.message, ext.shell) from None
+
+
+async def run_in(ext: Extension, plan: TurnPlan, renderer: Any, mode: str) -> TurnOutcome:
+    """Run ``plan`` into ``renderer`` with the approver and elicitor of frontend ``mode``.
+
+    A server's question (a form) and a request a tool makes itself (a sampling card) show
+    where the turn is shown: the cell, or the chat panel.
+    """
+    approver = make_approver(mode, ext.config)
+    add_widget = getattr(renderer, "add_widget", None)
+    output = TurnOutput(add_widget if add_widget is not None else _display)
+    inner = CardApprover(approver, output) if mode == "widget" else approver
+    elicitor = make_elicitor(mode, output)
+    return await ext.runner.run(plan, renderer, approver, elicitor=elicitor, inner_approver=inner)
+
+
+def _display(widget: Any) -> None:
+    from IPython.display import display
+
+    display(widget)
 
 
 def cell_input(ext: Extension, options: ChatOptions, body: str) -> TurnInput:

@@ -80,6 +80,19 @@ class JupyterOrch(Configurable):  # type: ignore[misc]  # traitlets ships no typ
         help="Where the tools you chose to 'always allow' are remembered (a JSON file only you "
         "can read); empty for <Jupyter data dir>/jupyter-orch/approvals.json.",
     ).tag(config=True)
+    mcp_start_timeout = Float(
+        30.0, help="Seconds an MCP server may take to start and list its tools."
+    ).tag(config=True)
+    mcp_roots = List(
+        Unicode(),
+        help="Folders offered to MCP servers that ask for roots (default: the notebook's folder).",
+    ).tag(config=True)
+    mcp_log_level = CaselessStrEnum(
+        ["", "debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"],
+        "info",
+        help="The least severe log messages asked of MCP servers (shown by %mcp log); "
+        "'' leaves it to each server.",
+    ).tag(config=True)
     warm = Bool(True, help="Import LiteLLM in a background thread after %load_ext.").tag(
         config=True
     )

@@ -25,6 +25,7 @@ from .config import JupyterOrch
 from .transcripts import Transcripts
 
 if TYPE_CHECKING:
+    from ..tools.mcp.mounts import McpMounts
     from ..tools.python.variables import VariableView
 
 
@@ -66,6 +67,8 @@ class Extension:
         self.cells = AsyncMagics()
         self.panels: list[OpenPanel] = []
         self.variables: VariableView | None = None
+        self.mounts: McpMounts | None = None
+        """The MCP servers mounted in this shell (made by the first ``%mcp``)."""
         self.cell_id: str | None = None
         self.mcp_run: Callable[[str], Awaitable[None]] | None = None
         self.closing: set[asyncio.Task[None]] = set()

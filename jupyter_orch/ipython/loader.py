@@ -67,7 +67,7 @@ def _load_mcp(shell: Any, ext: Extension) -> None:
         from .mcp_magics import McpMagics
     except ImportError:  # the MCP adapter is optional at this layer
         return
-    magics = McpMagics(shell, ext.session)
+    magics = McpMagics(shell, ext)
     shell.register_magics(magics)
 
     async def mcp_line(line: str) -> None:

@@ -8,67 +8,102 @@ and prints plain text. The MCP SDK (about a second to import) is loaded at the f
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import shlex
-import sys
-from typing import TYPE_CHECKING, Any, NoReturn
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.magic import Magics, line_magic, magics_class
 
 from ..core.errors import OrchError, UsageError
 from ..core.policy import POLICIES
-from ..session import Session
+from ..core.redaction import Redactor
+from .approvers import frontend
+from .awake import loop_awake
+from .command_table import ArgParser, HelpShown
+from .errors import fail
 
 if TYPE_CHECKING:
+    from ..tools.mcp.auth import ServerAuth
+    from ..tools.mcp.config import ServerConfig
     from ..tools.mcp.mounts import McpMounts
     from ..tools.mcp.server import MountedServer
+    from .extension import Extension
 
 
-class _HelpShown(Exception):
-    """``-h`` was given: the help is printed, nothing else runs."""
+SUMMARIES = {
+    "add": "mount a server: -- COMMAND ARGS... (stdio), or --url URL (streamable HTTP, SSE)",
+    "load": "mount the servers of a Claude/Cursor or VS Code config file",
+    "list": "servers: transport, state, counts, server version",
+    "tools": "tools as offered to the model, with their policy",
+    "resources": "resources and resource templates",
+    "prompts": "prompts and their arguments (* = required)",
+    "log": "the server's log (stderr and its log messages), secrets hidden",
+    "remove": "stop it and withdraw its tools",
+    "restart": "stop and start it again (after a crash)",
+    "logout": "forget its stored sign-in (OAuth tokens)",
+    "read": "attach a resource to the next %%chat message",
+    "prompt": "put a prompt's messages into the thread",
+}
+NOTES = """A line that fails fails the cell (Run All stops there); nothing starts a server itself.
+A server gets only the environment it is given (--env, the config's env) plus PATH, HOME,
+locale and temp folders: never the kernel's API keys. Settings: JupyterOrch.mcp_start_timeout,
+mcp_roots (default: the notebook's folder), mcp_log_level."""
 
 
-class _Parser(argparse.ArgumentParser):
-    """An argparse parser whose errors are one-line :class:`UsageError`s, never exits."""
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}")
-
-    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
-        if status == 0:
-            raise _HelpShown
-        raise UsageError(message or f"{self.prog}: invalid arguments")
-
-
-def _build_parser() -> _Parser:
-    parser = _Parser(prog="%mcp", add_help=False)
+def _build_parser() -> ArgParser:
+    parser = ArgParser(prog="%mcp", add_help=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="SUBCOMMAND")
-    add = sub.add_parser("add", prog="%mcp add")
-    add.add_argument("name")
+
+    def command(name: str) -> ArgParser:
+        made: ArgParser = sub.add_parser(name, prog=f"%mcp {name}", help=SUMMARIES[name])
+        return made
+
+    add = command("add")
+    add.add_argument("name", metavar="NAME")
     add.add_argument("--approve", choices=POLICIES)
     add.add_argument("--env", action="append", default=[], metavar="K=V")
     add.add_argument("--cwd")
     add.add_argument("--url")
     add.add_argument("--header", action="append", default=[], metavar="K=V")
     add.add_argument("--sse", action="store_true", help="use the SSE transport only")
-    sub.add_parser("load", prog="%mcp load").add_argument("path")
-    sub.add_parser("list", prog="%mcp list")
+    add.add_argument("--protocol", choices=("auto", "legacy", "2026-07-28"))
+    add.add_argument("--client-id", help="OAuth client registered in advance")
+    add.add_argument("--client-secret-env", metavar="VAR", help="its secret, from this variable")
+    add.add_argument("--scope", help="OAuth scopes to ask for")
+    add.add_argument("--no-oauth", action="store_true", help="never start a sign-in")
+    command("load").add_argument("path", metavar="PATH")
+    command("list")
     for name in ("tools", "resources", "prompts"):
-        sub.add_parser(name, prog=f"%mcp {name}").add_argument("name", nargs="?")
-    log = sub.add_parser("log", prog="%mcp log")
-    log.add_argument("name")
+        command(name).add_argument("name", nargs="?", metavar="NAME")
+    log = command("log")
+    log.add_argument("name", metavar="NAME")
     log.add_argument("-n", "--lines", type=int, default=200)
-    for name in ("remove", "restart"):
-        sub.add_parser(name, prog=f"%mcp {name}").add_argument("name")
-    read = sub.add_parser("read", prog="%mcp read")
-    read.add_argument("name")
-    read.add_argument("uri")
+    for name in ("remove", "restart", "logout"):
+        command(name).add_argument("name", metavar="NAME")
+    read = command("read")
+    read.add_argument("name", metavar="NAME")
+    read.add_argument("uri", metavar="URI")
     read.add_argument("--thread")
-    prompt = sub.add_parser("prompt", prog="%mcp prompt")
-    prompt.add_argument("name")
-    prompt.add_argument("prompt")
+    prompt = command("prompt")
+    prompt.add_argument("name", metavar="NAME")
+    prompt.add_argument("prompt", metavar="PROMPT")
     prompt.add_argument("arguments", nargs="*", metavar="key=value")
     prompt.add_argument("--thread")
     return parser
+
+
+def mcp_help(parser: ArgParser | None = None) -> str:
+    """Return ``%mcp``'s help: each subcommand's usage, from the parser, and what it does."""
+    parser = parser or _build_parser()
+    lines = ["%mcp subcommands (%mcp NAME -h for one):"]
+    for action in parser._subparsers._group_actions if parser._subparsers else []:
+        for name, sub in getattr(action, "choices", {}).items():
+            usage = sub._usage_line().removeprefix("%mcp ")
+            lines.append(f"  {usage}")
+            lines.append(f"      {SUMMARIES[name]}")
+    return "\n".join([*lines, "", NOTES])
 
 
 def _pairs(items: list[str], what: str) -> dict[str, str]:
@@ -89,65 +124,85 @@ class McpMagics(Magics):
     ----------
     shell
         The IPython shell.
-    session
-        The session whose registry, policies, instructions and threads the servers join.
+    ext
+        The loaded extension: its session (registry, policies, instructions, threads) is
+        what the servers join, and it owns the mounted servers.
     mounts_options
         Options for :class:`~jupyter_orch.tools.mcp.mounts.McpMounts` (``start_timeout``,
         ``call_timeout``, ``max_concurrent``, ``log_dir``).
     """
 
-    def __init__(self, shell: Any, session: Session, **mounts_options: Any) -> None:
+    def __init__(self, shell: Any, ext: Extension, **mounts_options: Any) -> None:
         super().__init__(shell)
-        self.session = session
+        self.ext = ext
+        self.session = ext.session
         self._mounts_options = mounts_options
-        self._mounts: McpMounts | None = None
         self._parser = _build_parser()
+
+    @property
+    def _mounts(self) -> McpMounts | None:
+        return self.ext.mounts
 
     @property
     def mounts(self) -> McpMounts:
         """The servers' engine, created (and the SDK imported) on first use."""
-        if self._mounts is None:
+        if self.ext.mounts is None:
             from ..tools.mcp.mounts import McpMounts
 
-            self._mounts = McpMounts(self.session, **self._mounts_options)
-        return self._mounts
+            options = {**self._settings_options(), **self._mounts_options}
+            self.ext.mounts = McpMounts(self.session, **options)
+        return self.ext.mounts
+
+    def _settings_options(self) -> dict[str, Any]:
+        config = self.ext.config
+        return {
+            "start_timeout": config.mcp_start_timeout,
+            "log_level": config.mcp_log_level or None,
+            "roots": lambda: roots_of(self.shell, config.mcp_roots),
+            "auth": self._auth_for,
+        }
+
+    def _auth_for(self, server: ServerConfig) -> ServerAuth | None:
+        """Return the sign-in of an HTTP server: a link in this cell, none when headless."""
+        from ..tools.mcp.auth import ServerAuth, default_token_path, wants_oauth
+        from ..tools.mcp.tokens import TokenFile
+        from .signin import CellSignIn
+
+        if not wants_oauth(server):
+            return None
+        headless = frontend(self.shell, self.ext.config) == "headless"
+        sign_in = None if headless else CellSignIn()
+        return ServerAuth(server, TokenFile(default_token_path()), sign_in)
 
     @line_magic
     def mcp(self, line: str) -> None:
         """Mount MCP servers; their tools join the chat behind Approve/Reject cards.
 
-        Usage (put ``%mcp`` at the start of a line; nothing starts a server by itself)::
-
-          %mcp add NAME [--approve auto|ask|deny] [--env K=V]... [--cwd DIR] -- COMMAND ARGS...
-          %mcp add NAME --url URL [--header K=V]... [--sse]   streamable HTTP (SSE fallback)
-          %mcp load PATH             servers of a Claude/Cursor or VS Code config file
-          %mcp list                  servers: transport, state, counts, server version
-          %mcp tools [NAME]          tools as offered to the model, with their policy
-          %mcp resources [NAME]      resources and resource templates
-          %mcp prompts [NAME]        prompts and their arguments (* = required)
-          %mcp log NAME [-n LINES]   the server's stderr
-          %mcp remove NAME           stop it and withdraw its tools
-          %mcp restart NAME          stop and start it again (after a crash)
-          %mcp read NAME URI [--thread T]
-                                     attach a resource to the next %%chat message
-          %mcp prompt NAME PROMPT key=value... [--thread T]
-                                     put a prompt's messages into the thread
-
-        A server gets only the environment it is given (``--env``, the config's ``env``)
-        plus PATH, HOME, locale and temp folders: never the kernel's API keys.
+        ``%mcp help`` lists the subcommands (the list is made from the parser itself).
         """
         from .cells import run_sync
 
         run_sync(self.run(line))
 
     async def run(self, line: str) -> None:
-        """Run one ``%mcp`` line; bad input prints one ``Error:`` line, no traceback."""
+        """Run one ``%mcp`` line; bad input or a failed server fails the cell with one line.
+
+        The cell fails (as ``%%chat`` does), so Run All and papermill stop there; an
+        Interrupt (a server that never answers) ends it with one line too.
+        """
         try:
-            await self._dispatch(line)
-        except _HelpShown:
-            pass
+            async with loop_awake():
+                await self._dispatch(line)
+        except HelpShown as shown:
+            print(str(shown).rstrip())
         except OrchError as exc:
-            print(f"Error: {exc}", file=sys.stderr)
+            raise fail(self.redactor().text(f"Error: {exc}"), self.shell) from None
+        except asyncio.CancelledError:
+            raise fail(f"Error: %mcp {line.strip()}: interrupted", self.shell) from None
+
+    def redactor(self) -> Redactor:
+        """Hides the kernel's secrets (its environment's keys, the model parameters)."""
+        return Redactor.build(params=self.ext.config.params, environ=os.environ)
 
     async def _dispatch(self, line: str) -> None:
         try:
@@ -155,7 +210,7 @@ class McpMagics(Magics):
         except ValueError as exc:
             raise UsageError(f"%mcp: {exc}") from None
         if not words or words[0] in ("help", "-h", "--help"):
-            print(McpMagics.mcp.__doc__)
+            print(mcp_help(self._parser))
             return
         command: list[str] = []
         if "--" in words:
@@ -176,17 +231,23 @@ class McpMagics(Magics):
         check_name(args.name)
         if args.url and command:
             raise UsageError("%mcp add: give either --url URL or -- COMMAND, not both")
+        oauth_flags = args.client_id or args.client_secret_env or args.scope or args.no_oauth
+        if oauth_flags and not args.url:
+            raise UsageError("%mcp add: --client-id, --scope and --no-oauth are for --url servers")
         if args.url and (args.env or args.cwd):
             raise UsageError("%mcp add: --env and --cwd are for servers started by a command")
         if not args.url and not command:
             raise UsageError("%mcp add: give the server's command after --, or --url URL")
+        command = [os.path.expanduser(word) for word in command]
         config = ServerConfig(
             name=args.name,
             transport=("sse" if args.sse else "http") if args.url else "stdio",
             command=command[0] if command else None,
             args=tuple(command[1:]),
             env=_pairs(args.env, "--env"),
-            cwd=args.cwd,
+            cwd=os.path.expanduser(args.cwd) if args.cwd else None,
+            protocol=args.protocol,
+            oauth=_oauth_options(args),
             url=args.url,
             headers=_pairs(args.header, "--header"),
             approve=args.approve,
@@ -207,13 +268,17 @@ class McpMagics(Magics):
         self._report(servers)
 
     def _report(self, servers: list[MountedServer]) -> None:
+        """Print the servers that connected; raise one error naming those that failed."""
         from ..tools.mcp.listing import failure_text, mounted_line
 
+        failures = []
         for server in servers:
             if server.state == "connected":
                 print(mounted_line(self.session, server))
             else:
-                print(f"Error: {failure_text(server)}", file=sys.stderr)
+                failures.append(failure_text(server))
+        if failures:
+            raise OrchError("\n".join(failures))
 
     async def _do_list(self, args: argparse.Namespace) -> None:
         from ..tools.mcp.listing import servers_table
@@ -239,7 +304,19 @@ class McpMagics(Magics):
         server = self.mounts.get(args.name)
         lines = server.log_text().splitlines()[-max(args.lines, 1) :]
         print(f"# {server.log.path}")
-        print("\n".join(lines) if lines else "(the log is empty)")
+        print(self.redactor().text("\n".join(lines)) if lines else "(the log is empty)")
+
+    async def _do_logout(self, args: argparse.Namespace) -> None:
+        from ..tools.mcp.auth import default_token_path
+        from ..tools.mcp.tokens import TokenFile
+
+        removed = TokenFile(default_token_path()).remove_server(args.name)
+        if not removed:
+            print(f"No stored sign-in for {args.name}")
+            return
+        print(f"Signed out of {args.name}: its stored tokens are removed")
+        if self._mounts is not None and args.name in {s.name for s in self._mounts.servers()}:
+            print(f"(the running connection keeps its session until %mcp restart {args.name})")
 
     async def _do_remove(self, args: argparse.Namespace) -> None:
         await self.mounts.remove(args.name)
@@ -280,6 +357,32 @@ class McpMagics(Magics):
         if name is None:
             return self.mounts.servers()
         return [self.mounts.get(name)]
+
+
+def _oauth_options(args: argparse.Namespace) -> dict[str, Any]:
+    if args.no_oauth:
+        return {"disabled": True}
+    options: dict[str, Any] = {}
+    if args.client_id:
+        options["client_id"] = args.client_id
+    if args.client_secret_env:
+        secret = os.environ.get(args.client_secret_env)
+        if not secret:
+            raise UsageError(f"%mcp add: environment variable {args.client_secret_env} is not set")
+        options["client_secret"] = secret
+    if args.scope:
+        options["scope"] = args.scope
+    return options
+
+
+def roots_of(shell: Any, configured: list[str]) -> list[Path]:
+    """Return the roots offered to servers: the configured folders, else the notebook's."""
+    if configured:
+        return [Path(p).expanduser() for p in configured]
+    from ..transcript.store import notebook_path
+
+    notebook = notebook_path(getattr(shell, "user_ns", {}))
+    return [notebook.parent if notebook is not None else Path.cwd()]
 
 
 def _check_prompt_arguments(server: MountedServer, name: str, given: dict[str, str]) -> None:

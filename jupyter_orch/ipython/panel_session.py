@@ -15,11 +15,10 @@ import shlex
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..core.approval import InteractiveApprover
 from ..core.errors import OrchError
 from ..turns import TurnInput
 from .awake import loop_awake
-from .chat_cell import STOPPED, make_renderer
+from .chat_cell import STOPPED, make_renderer, run_in
 from .interpolate import interpolate
 from .options import ChatOptions, parse_chat_options, turn_input
 from .widgets.panel import ChatPanel, PanelSurface
@@ -67,7 +66,7 @@ class PanelSession:
         try:
             # Keeps the loop turning: a click's callback alone does not wake an idle kernel.
             async with loop_awake():
-                outcome = await ext.runner.run(plan, renderer, InteractiveApprover())
+                outcome = await run_in(ext, plan, renderer, "widget")
         except asyncio.CancelledError:
             panel.busy(False)
             panel.note(STOPPED)

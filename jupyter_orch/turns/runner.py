@@ -106,8 +106,15 @@ class TurnRunner:
         approver: Approver,
         *,
         elicitor: Elicitor | None = None,
+        inner_approver: Approver | None = None,
     ) -> TurnOutcome:
-        """Run ``plan`` into ``renderer``; cancellation ends the turn validly and goes on."""
+        """Run ``plan`` into ``renderer``; cancellation ends the turn validly and goes on.
+
+        ``approver`` decides the model's tool calls (their cards come from the renderer);
+        ``inner_approver`` (default: the same) decides what a tool itself asks during the
+        turn (a server's sampling request); ``elicitor`` answers a server's questions
+        (default: declined, as in a headless run).
+        """
         lock = self.session.thread_lock(plan.thread)
         if lock.busy:
             renderer.waiting(f"waiting for the turn {lock.holder} to finish")
@@ -115,21 +122,20 @@ class TurnRunner:
         try:
             async with lock.held(plan.input.label):
                 held = True
-                return await self._run_held(plan, renderer, approver, elicitor)
+                asks = _Asks(approver, inner_approver or approver, elicitor)
+                return await self._run_held(plan, renderer, asks)
         except asyncio.CancelledError:
             if not held:  # interrupted while waiting: nothing started, nothing to keep
                 renderer.finish({}, interrupted=True)
             raise
 
-    async def _run_held(
-        self, plan: TurnPlan, renderer: Renderer, approver: Approver, elicitor: Elicitor | None
-    ) -> TurnOutcome:
+    async def _run_held(self, plan: TurnPlan, renderer: Renderer, asks: _Asks) -> TurnOutcome:
         settings = self.settings
         request = self._commit(plan, settings)
         redactor = Redactor.build(settings.redact_patterns, params=request.params)
         start = TurnStart(plan, request, redactor)
         wrappers = [w for factory in self.wrappers if (w := factory(start)) is not None]
-        provider, registry = self.provider, self.session.registry
+        provider, registry, approver = self.provider, self.session.registry, asks.tools
         for wrapper in wrappers:
             provider, approver = wrapper.provider(provider), wrapper.approver(approver)
             registry = wrapper.tools(registry)
@@ -147,10 +153,11 @@ class TurnRunner:
             plan.turn_id,
             plan.thread,
             plan.model,
-            approver,
-            elicitor or HeadlessElicitor(),
+            asks.inner,
+            asks.elicitor or HeadlessElicitor(),
             provider,
             redactor.value,
+            request.params,
         )
         return await self._drive(start, orchestrator, context, renderer, wrappers)
 
@@ -211,6 +218,15 @@ class TurnRunner:
             system_extra=session.system_extra(),
             turn_id=plan.turn_id,
         )
+
+
+@dataclass(frozen=True)
+class _Asks:
+    """Who decides and answers for a turn."""
+
+    tools: Approver
+    inner: Approver
+    elicitor: Elicitor | None
 
 
 def _show(event: Event, renderer: Renderer, hooks: list[TurnHook], outcome: TurnOutcome) -> None:

@@ -210,3 +210,14 @@ def test_a_tool_s_image_sits_with_its_call_and_only_raster_images_are_shown() ->
     image = markdown.index("<img src='data:image/png;base64,iVBORw0KGgo='")
     assert markdown.index("</details>") < image < markdown.index("Here is the plot above.")
     assert "svg" not in markdown and problems_in(markdown) == {}
+
+
+def test_the_mcp_help_is_made_from_its_parser() -> None:
+    from jupyter_orch.ipython.mcp_magics import SUMMARIES, _build_parser, mcp_help
+
+    parser = _build_parser()
+    text = mcp_help(parser)
+    subparsers = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert set(subparsers) == set(SUMMARIES)
+    for name, sub in subparsers.items():
+        assert f"  {sub._usage_line().removeprefix('%mcp ')}\n" in text, name

@@ -114,6 +114,7 @@ class CellRenderer:
         self._stream: TextStream | None = None
         self._waiting: Handle | None = None
         self._cards: dict[str, Any] = {}
+        self._shown_widgets: list[Any] = []
         self._final: Handle | None = None
         self.redact: Callable[[str], str] = str
         """Applied to the final bundle's text (a last pass: events arrive redacted already)."""
@@ -197,12 +198,22 @@ class CellRenderer:
         else:
             self._final.update(self._bundle(extra))
 
+    def add_widget(self, widget: Any) -> None:
+        """Show ``widget`` with the turn (a form, a card a tool asked for); closed at the end."""
+        self._shown_widgets.append(widget)
+        self._surface.add_widget(widget)
+
     def close(self) -> None:
-        """Close every card of the turn (its timer stops; its widget models are freed)."""
+        """Close every card and widget of the turn (timers stop; widget models are freed)."""
+        from ..widgets.closing import close_tree
+
         self._close_stream()
         cards, self._cards = list(self._cards.values()), {}
         for card in cards:
             card.close()
+        widgets, self._shown_widgets = self._shown_widgets, []
+        for widget in widgets:
+            close_tree(widget)
 
     def _show_final(self, extra: dict[str, Any]) -> Handle:
         self._close_stream()

@@ -26,6 +26,7 @@ from ...core.messages import ToolResult
 from ...core.safe_markdown import neutralise_tex
 from ..display.code import code_argument, code_html
 from ..display.summary import FOLD_CHARS, ToolView, pretty_json, source_words
+from .closing import close_tree
 
 CARD_CLASS = "jupyter-orch-approval"
 _CSS = (
@@ -127,7 +128,7 @@ class ToolCard:
         row = self._reject_row
         row.children = tuple(fresh if child is old else child for child in row.children)
         old.unobserve(self._reason_sent, "value")
-        _close_tree(old)
+        close_tree(old)
 
     def approve(self, *, always: bool = False, scope: Scope | None = None) -> None:
         """Press Approve, or "Allow for this session" (``always``) or the button of ``scope``."""
@@ -174,7 +175,7 @@ class ToolCard:
         if self._ticker is not None:
             self._ticker.cancel()
             self._ticker = None
-        _close_tree(self.widget)
+        close_tree(self.widget)
 
     def _tick(self, *, reschedule: bool = True) -> None:
         elapsed = time.monotonic() - self._started
@@ -192,17 +193,6 @@ def _button(label: str, style: str, icon: str, action: Callable[[], object]) -> 
     button = w.Button(description=label, button_style=style, icon=icon)
     button.on_click(lambda _b: action())
     return button
-
-
-def _close_tree(widget: Any) -> None:
-    """Close ``widget`` and every widget under it (their comms and models go away)."""
-    for child in getattr(widget, "children", ()):
-        _close_tree(child)
-    parts = [getattr(widget, name, None) for name in ("layout", "style")]
-    widget.close()
-    for part in parts:
-        if isinstance(part, w.Widget):
-            part.close()
 
 
 def _progress_html(progress: tuple[float, float | None, str | None] | None) -> str:

@@ -22,6 +22,7 @@ from ...core.tools import PolicyName
 
 TransportName = Literal["stdio", "http", "sse"]
 
+PROTOCOLS = ("auto", "legacy", "2026-07-28")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _TRANSPORTS: dict[str, TransportName] = {
@@ -56,6 +57,16 @@ class ServerConfig:
         Tool names (as the server names them) that run without asking.
     disabled
         The entry is in the file but switched off; loading skips it.
+    oauth
+        OAuth settings of an HTTP server: ``client_id`` and ``client_secret`` of a client
+        registered in advance, ``scope``, ``client_metadata_url`` (a client ID metadata
+        document), ``disabled`` (no sign-in flow). Empty: dynamic registration.
+    protocol
+        How the connection starts: ``auto`` (ask the server whether it speaks 2026-07-28,
+        else the ``initialize`` handshake), ``legacy`` (the handshake), or a revision such
+        as ``2026-07-28``. ``None``: ``legacy`` for stdio servers (a server may then ask
+        the user a question or send log and list-changed notifications at any time),
+        ``auto`` for HTTP ones.
     origin
         Where the entry came from, for messages (``"mcp.json: mcpServers.time"``).
     """
@@ -71,13 +82,29 @@ class ServerConfig:
     approve: PolicyName | None = None
     auto_approve: tuple[str, ...] = ()
     disabled: bool = False
+    protocol: str | None = None
+    oauth: Mapping[str, Any] = field(default_factory=dict)
     origin: str = field(default="%mcp add", compare=False)
+
+    def connect_mode(self) -> str:
+        """Return the SDK client's ``mode`` for this server (see ``protocol``)."""
+        if self.protocol is not None:
+            return self.protocol
+        return "legacy" if self.transport == "stdio" else "auto"
 
     def describe_target(self) -> str:
         """Return the command line or URL, for listings."""
         if self.transport == "stdio":
             return " ".join([self.command or "", *self.args])
         return self.url or ""
+
+
+def check_protocol(value: str, where: str = "") -> str:
+    """Return ``value`` if it can be a server's ``protocol``, else raise a one-line error."""
+    if value in PROTOCOLS:
+        return value
+    prefix = f"{where}: " if where else ""
+    raise OrchError(f"{prefix}protocol must be one of {', '.join(PROTOCOLS)}, not {value!r}")
 
 
 def check_name(name: str, where: str = "") -> str:
@@ -176,6 +203,8 @@ class _EntryParser:
             approve=self._policy(entry, where),
             auto_approve=self._names(entry, where),
             disabled=self._flag(entry, "disabled", where),
+            protocol=self._protocol(entry, where),
+            oauth={} if stdio else self._oauth(entry, where),
             origin=f"{Path(self.source).name}: {where}",
         )
 
@@ -231,6 +260,32 @@ class _EntryParser:
         if not isinstance(value, bool):
             raise self.fail(f"{where}.{key}", "must be true or false")
         return value
+
+    def _oauth(self, entry: dict[str, Any], where: str) -> dict[str, Any]:
+        value = entry.get("oauth", {})
+        if value is False:
+            return {"disabled": True}
+        if not isinstance(value, dict):
+            raise self.fail(f"{where}.oauth", "must be an object (clientId, clientSecret, scope)")
+        keys = {
+            "clientId": "client_id",
+            "clientSecret": "client_secret",
+            "scope": "scope",
+            "clientMetadataUrl": "client_metadata_url",
+        }
+        out: dict[str, Any] = {}
+        for key, name in keys.items():
+            if key in value:
+                if not isinstance(value[key], str):
+                    raise self.fail(f"{where}.oauth.{key}", "must be a string")
+                out[name] = self.expand(value[key], f"{where}.oauth.{key}")
+        return out
+
+    def _protocol(self, entry: dict[str, Any], where: str) -> str | None:
+        value = entry.get("protocol")
+        if value is None:
+            return None
+        return check_protocol(str(value), f"{self.source}: {where}.protocol")
 
     def _policy(self, entry: dict[str, Any], where: str) -> PolicyName | None:
         value = entry.get("approve")

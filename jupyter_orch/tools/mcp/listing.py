@@ -121,7 +121,9 @@ def mounted_line(session: Session, server: MountedServer) -> str:
 
 def failure_text(server: MountedServer) -> str:
     """Return why ``server`` failed, with the tail of its stderr and where the log is."""
-    lines = [f"MCP server {server.name!r} failed: {server.error or 'unknown error'}"]
+    error = server.error or "unknown error"
+    named = error.startswith(f"MCP server {server.name!r} ")
+    lines = [error if named else f"MCP server {server.name!r} failed: {error}"]
     lines += [f"    {line}" for line in server.stderr_at_failure.splitlines()]
     lines.append(f"  (full log: %mcp log {server.name})")
     return "\n".join(lines)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import time
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TextIO
+
+_CURRENT: ContextVar[ServerLog | None] = ContextVar("jupyter_orch_mcp_log", default=None)
 
 
 class ServerLog:
@@ -52,3 +56,36 @@ class ServerLog:
         except OSError:
             return ""
         return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+class _SdkLogHandler(logging.Handler):
+    """Writes the SDK's own log records to the log of the server they are about."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        log = _CURRENT.get()
+        if log is None:
+            return  # not about a mounted server: nowhere useful to show it
+        text = record.getMessage().splitlines()
+        cause = record.exc_info[1] if record.exc_info else None
+        why = f": {type(cause).__name__}: {str(cause).splitlines()[0] if str(cause) else ''}"
+        log.note(f"sdk {record.levelname.lower()}: {text[0] if text else ''}{why if cause else ''}")
+
+
+_HANDLER = _SdkLogHandler(logging.WARNING)
+
+
+def route_sdk_logs() -> None:
+    """Send the SDK's warnings to the servers' logs, never to the kernel's output.
+
+    A server that prints garbage on its stdout makes the SDK log a traceback per line;
+    in a notebook that traceback would land in whatever cell runs.
+    """
+    sdk = logging.getLogger("mcp")
+    if _HANDLER not in sdk.handlers:
+        sdk.addHandler(_HANDLER)
+        sdk.propagate = False
+
+
+def log_here(log: ServerLog) -> None:
+    """Route the SDK's records made in the calling task (and tasks it starts) to ``log``."""
+    _CURRENT.set(log)

@@ -11,14 +11,17 @@ from __future__ import annotations
 import asyncio
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from mcp_types import LoggingLevel
 
 from ...core.errors import UsageError
 from ...session import Session
+from .auth import AuthFactory
 from .config import ServerConfig, check_name
 from .server import MountedServer
-from .tools import McpTool, tool_name
+from .tools import McpTool, is_app_only, tool_name
 
 
 class McpMounts:
@@ -38,6 +41,13 @@ class McpMounts:
         Seconds to wait for any one answer (``None``: only the orchestrator's tool timeout).
     max_concurrent
         How many servers may be starting at once.
+    roots
+        Returns the folders offered to servers that ask for roots (default: the current
+        folder).
+    log_level
+        The least severe log messages asked of the servers (their ``%mcp log``).
+    auth
+        Gives an HTTP server its OAuth flow (``None``: servers get no sign-in).
     """
 
     def __init__(
@@ -48,8 +58,14 @@ class McpMounts:
         start_timeout: float = 30.0,
         call_timeout: float | None = None,
         max_concurrent: int = 5,
+        roots: Callable[[], list[Path]] | None = None,
+        log_level: LoggingLevel | None = "info",
+        auth: AuthFactory | None = None,
     ) -> None:
         self.session = session
+        self.auth = auth
+        self.roots = roots
+        self.log_level: LoggingLevel | None = log_level
         self.start_timeout = start_timeout
         self.call_timeout = call_timeout
         self.max_concurrent = max_concurrent
@@ -139,7 +155,11 @@ class McpMounts:
             raise UsageError(f"MCP server names given twice: {', '.join(twice)}")
         for config in configs:
             old = self._servers.get(config.name)
-            if old is not None and old.config != config:
+            if old is not None and old.config != config and old.state in ("failed", "stopped"):
+                # A failed add may be retried under the same name with a corrected config.
+                self._unpublish(old)
+                del self._servers[config.name]
+            elif old is not None and old.config != config:
                 raise UsageError(
                     f"MCP server {config.name!r} is already mounted ({old.config.origin}); "
                     f"%mcp remove {config.name} first"
@@ -161,6 +181,9 @@ class McpMounts:
             start_timeout=self.start_timeout,
             call_timeout=self.call_timeout,
             on_change=self._publish,
+            roots=self.roots,
+            log_level=self.log_level,
+            auth=self.auth(config) if self.auth is not None else None,
         )
 
     def _publish(self, server: MountedServer) -> None:
@@ -174,6 +197,8 @@ class McpMounts:
         taken = set(session.registry.names())
         auto = self._auto_tools.setdefault(server.name, [])
         for tool in server.tools:
+            if is_app_only(tool):
+                continue
             name = tool_name(server.name, tool.name, taken)
             taken.add(name)
             session.registry.add(McpTool(server, tool, name))

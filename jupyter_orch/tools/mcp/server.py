@@ -22,9 +22,9 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp_types import (
     CONNECTION_CLOSED,
-    REQUEST_TIMEOUT,
     CallToolResult,
     GetPromptResult,
+    LoggingLevel,
     LoggingMessageNotificationParams,
     Prompt,
     PromptListChangedNotification,
@@ -38,20 +38,22 @@ from mcp_types import (
 
 from ...core.errors import OrchError
 from . import process
+from .auth import ServerAuth, needs_sign_in_text
+from .calls import ServerRequests
 from .config import ServerConfig
-from .log import ServerLog
-from .transports import ClientOptions, IncomingMessage, describe_error, open_client
+from .errors import McpCallError, call_error
+from .inventory import Inventory
+from .log import ServerLog, log_here, route_sdk_logs
+from .transports import (
+    ClientOptions,
+    IncomingMessage,
+    describe_error,
+    open_client,
+    unauthorized,
+)
 
 ServerState = Literal["starting", "connected", "failed", "stopped"]
 _T = TypeVar("_T")
-_MAX_PAGES = 100
-
-
-class McpCallError(OrchError):
-    """A request to a server failed: it is not connected, it crashed, timed out or refused."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, "connection")
 
 
 class MountedServer:
@@ -71,6 +73,13 @@ class MountedServer:
     on_change
         Called after the server's tool, resource or prompt lists changed (a restart, a
         ``list_changed`` notification), so the mounts can update the registry.
+    roots
+        Returns the folders offered to the server as roots.
+    log_level
+        The least severe log messages asked of the server (``None``: the server's choice).
+    auth
+        The OAuth flow of an HTTP server (``None``: no sign-in); while the user signs in,
+        the start timeout waits.
 
     Attributes
     ----------
@@ -96,9 +105,15 @@ class MountedServer:
         start_timeout: float = 30.0,
         call_timeout: float | None = None,
         on_change: Callable[[MountedServer], None] | None = None,
+        roots: Callable[[], list[Path]] | None = None,
+        log_level: LoggingLevel | None = "info",
+        auth: ServerAuth | None = None,
     ) -> None:
         self.config = config
+        self.auth = auth
         self.log = ServerLog(log_path)
+        self.requests = ServerRequests(self.source, self.log, roots)
+        self.log_level: LoggingLevel | None = log_level
         self.start_timeout = start_timeout
         self.call_timeout = call_timeout
         self.on_change = on_change
@@ -147,15 +162,26 @@ class MountedServer:
         started = time.perf_counter()
         self._task = asyncio.get_running_loop().create_task(self._own(ready))
         try:
-            await asyncio.wait_for(asyncio.shield(ready), self.start_timeout)
+            await self._until_ready(ready)
         except asyncio.TimeoutError:
             await self._abandon(f"did not start within {self.start_timeout:g} s")
         except asyncio.CancelledError:
             self._cancel_owner("start interrupted")
+            self._fail("start interrupted")
             raise
         if self.state == "connected":
             self.connect_seconds = time.perf_counter() - started
         return self.state == "connected"
+
+    async def _until_ready(self, ready: asyncio.Future[None]) -> None:
+        while True:
+            try:
+                await asyncio.wait_for(asyncio.shield(ready), self.start_timeout)
+                return
+            except asyncio.TimeoutError:
+                if self.auth is None or not self.auth.waiting_for_user:
+                    raise
+                # The user is signing in: that has its own limit (the sign-in's).
 
     async def stop(self) -> None:
         """Close the session and stop the server's process (idempotent)."""
@@ -182,12 +208,29 @@ class MountedServer:
         return process.kill_marked(self._marker)
 
     async def call_tool(self, name: str, arguments: dict[str, Any]) -> CallToolResult:
-        """Call the server's tool ``name`` (its own name, not the registry's)."""
+        """Call the server's tool ``name`` (its own name, not the registry's).
+
+        The calling task's turn and call are captured for the call's duration: a question
+        the server asks meanwhile goes to the turn's elicitor, and its progress
+        notifications to the call's card.
+        """
         client = self._connected_client()
-        return await self._request(
-            f"tools/call {name!r}",
-            lambda: client.call_tool(name, arguments, read_timeout_seconds=self.call_timeout),
-        )
+        with self.requests.calls.entered(name) as scope:
+            report = scope.call.report if scope.call is not None else None
+
+            async def progress(progress: float, total: float | None, message: str | None) -> None:
+                if report is not None:
+                    report(progress, total, message)
+
+            return await self._request(
+                f"tools/call {name!r}",
+                lambda: client.call_tool(
+                    name,
+                    arguments,
+                    read_timeout_seconds=self.call_timeout,
+                    progress_callback=progress,
+                ),
+            )
 
     async def read_resource(self, uri: str) -> ReadResourceResult:
         """Read the resource at ``uri``."""
@@ -209,6 +252,8 @@ class MountedServer:
 
     async def _own(self, ready: asyncio.Future[None]) -> None:
         log = self.log.open_run(self.config.describe_target())
+        route_sdk_logs()
+        log_here(self.log)
         try:
             with anyio.CancelScope() as scope:
                 self._scope = scope
@@ -243,48 +288,26 @@ class MountedServer:
             errlog=log,
             env=env,
             command=command,
+            elicitation_callback=self.requests.elicit,
+            sampling_callback=self.requests.sample,
+            list_roots_callback=self.requests.list_roots,
+            log_level=self.log_level,
+            mode=self.config.connect_mode(),
+            auth=self.auth.provider() if self.auth is not None else None,
         )
 
     async def _take_inventory(self, client: Client) -> None:
-        caps = client.server_capabilities
         info = client.server_info
         self.server_name = info.name if info else None
         self.server_version = info.version if info else None
         self.instructions = client.instructions
         self.protocol_version = client.protocol_version
-        # What a server does not offer is empty, not what an earlier run of it offered.
-        tools: list[Tool] = []
-        resources: list[Resource] = []
-        templates: list[ResourceTemplate] = []
-        prompts: list[Prompt] = []
-        if caps.tools is not None:
-            tools = await _pages(lambda c: client.list_tools(cursor=c), lambda p: p.tools)
-        if caps.resources is not None:
-            resources = await self._optional(
-                lambda c: client.list_resources(cursor=c), lambda p: p.resources
-            )
-            templates = await self._optional(
-                lambda c: client.list_resource_templates(cursor=c), lambda p: p.resource_templates
-            )
-        if caps.prompts is not None:
-            prompts = await self._optional(
-                lambda c: client.list_prompts(cursor=c), lambda p: p.prompts
-            )
-        self.tools, self.resources, self.templates = tools, resources, templates
-        self.prompts = prompts
+        offered = await Inventory.of(client, self.log)
+        self.tools, self.resources = offered.tools, offered.resources
+        self.templates, self.prompts = offered.templates, offered.prompts
         if self.config.transport == "stdio":
             found = process.marked_processes(self._marker)
             self.pid = found[0].pid if found else None
-
-    async def _optional(
-        self, fetch: Callable[[str | None], Awaitable[Any]], items: Callable[[Any], list[_T]]
-    ) -> list[_T]:
-        # A server whose resources or prompts cannot be listed still has usable tools.
-        try:
-            return await _pages(fetch, items)
-        except MCPError as exc:
-            self.log.note(f"listing failed: {exc}")
-            return []
 
     # -- events from the SDK -----------------------------------------------------------
 
@@ -327,23 +350,17 @@ class MountedServer:
     async def _request(self, what: str, send: Callable[[], Awaitable[_T]]) -> _T:
         try:
             return await send()
-        except MCPError as exc:
-            if exc.code == CONNECTION_CLOSED:
+        except (
+            MCPError,
+            RuntimeError,
+            OSError,
+            anyio.BrokenResourceError,
+            anyio.ClosedResourceError,
+        ) as exc:
+            if isinstance(exc, MCPError) and exc.code == CONNECTION_CLOSED:
                 self._ended = True
                 self._wake.set()
-                raise McpCallError(
-                    f"MCP server {self.name!r} closed the connection during {what} (it may have "
-                    f"crashed); see %mcp log {self.name}, then %mcp restart {self.name}"
-                ) from None
-            if exc.code == REQUEST_TIMEOUT:
-                raise McpCallError(
-                    f"MCP server {self.name!r} did not answer {what} within {self.call_timeout:g} s"
-                ) from None
-            raise McpCallError(f"MCP server {self.name!r} refused {what}: {exc}") from None
-        except (OSError, anyio.BrokenResourceError, anyio.ClosedResourceError) as exc:
-            raise McpCallError(
-                f"MCP server {self.name!r} failed during {what}: {describe_error(exc)}"
-            ) from None
+            raise call_error(exc, self.name, what, self.call_timeout) from None
 
     def _connected_client(self) -> Client:
         if self._client is None or self.state != "connected":
@@ -376,6 +393,8 @@ class MountedServer:
     def _explain(self, exc: Exception) -> str:
         if self._ended:
             return "the server exited before it finished starting"
+        if unauthorized(exc):
+            return needs_sign_in_text(self.name, self.config.url or "")
         return describe_error(exc)
 
     def _fail(self, why: str) -> None:
@@ -398,20 +417,6 @@ class MountedServer:
             self._fail("the server closed the connection (its process exited?)")
         else:
             self.state = "stopped"
-
-
-async def _pages(
-    fetch: Callable[[str | None], Awaitable[Any]], items: Callable[[Any], list[_T]]
-) -> list[_T]:
-    found: list[_T] = []
-    cursor: str | None = None
-    for _ in range(_MAX_PAGES):
-        page = await fetch(cursor)
-        found.extend(items(page))
-        cursor = page.next_cursor
-        if not cursor:
-            break
-    return found
 
 
 def _settle(future: asyncio.Future[None]) -> None:

@@ -18,7 +18,8 @@ from mcp_types import CallToolResult, Tool
 from ...core.messages import ToolResult
 from ...core.tools import ToolArgumentError, ToolSpec
 from .content import convert_blocks
-from .server import McpCallError, MountedServer
+from .errors import McpCallError
+from .server import MountedServer
 
 _INVALID = re.compile(r"[^a-zA-Z0-9_-]")
 _MAX_NAME = 64
@@ -42,13 +43,24 @@ class McpTool:
         self.tool = tool
         self._validate: Callable[[dict[str, Any]], None] | None = None
         title = tool.title or (tool.annotations.title if tool.annotations else None)
+        hints = (
+            tool.annotations.model_dump(by_alias=True, exclude_none=True)
+            if tool.annotations
+            else None
+        )
         self._spec = ToolSpec(
             name=name,
             description=tool.description or title or f"{tool.name} (from MCP server {server.name})",
             parameters=dict(tool.input_schema),
             source=server.source,
             title=title,
+            annotations=hints or None,
         )
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The tool's ``_meta`` as the server listed it (an MCP App's ``ui`` is there)."""
+        return dict(self.tool.meta or {})
 
     @property
     def spec(self) -> ToolSpec:
@@ -56,10 +68,22 @@ class McpTool:
         return self._spec
 
     def validate(self, arguments: dict[str, Any]) -> dict[str, Any]:
-        """Check ``arguments`` against the tool's input schema."""
+        """Check ``arguments`` against the tool's input schema.
+
+        Models often send ``null`` for an optional parameter they mean to leave out: when
+        the arguments fit only without those, they are left out.
+        """
         if self._validate is None:
             self._validate = _validator(self._spec.parameters)
-        self._validate(arguments)
+        try:
+            self._validate(arguments)
+        except ToolArgumentError:
+            required = self._spec.parameters.get("required") or ()
+            given = {k: v for k, v in arguments.items() if v is not None or k in required}
+            if given == arguments:
+                raise
+            self._validate(given)
+            return given
         return arguments
 
     async def call(self, arguments: dict[str, Any]) -> ToolResult:
@@ -87,6 +111,16 @@ def to_tool_result(result: CallToolResult) -> ToolResult:
         structured=structured,
         display=tuple(converted.display),
     )
+
+
+def is_app_only(tool: Tool) -> bool:
+    """Whether an MCP App tool is for its app alone (``_meta.ui.visibility`` lacks "model").
+
+    Such tools are never offered to the model; the app calls them on its own server.
+    """
+    ui = (tool.meta or {}).get("ui")
+    visibility = ui.get("visibility") if isinstance(ui, dict) else None
+    return isinstance(visibility, list) and "model" not in visibility
 
 
 def tool_name(server: str, tool: str, taken: Container[str]) -> str:

@@ -8,18 +8,27 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TextIO
 
 import anyio
+import httpx2
 from mcp import Client
 from mcp.client._transport import ReadStream, TransportStreams
-from mcp.client.session import IncomingMessage, LoggingFnT, MessageHandlerFnT
+from mcp.client.session import (
+    ElicitationFnT,
+    IncomingMessage,
+    ListRootsFnT,
+    LoggingFnT,
+    MessageHandlerFnT,
+    SamplingFnT,
+)
 from mcp.client.sse import sse_client
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
-from mcp_types import Implementation
+from mcp_types import Implementation, LoggingLevel
 
 from ..._version import __version__
 from ...core.errors import OrchError
@@ -79,25 +88,27 @@ async def _watched(
         yield _WatchedReadStream(read, on_end), write
 
 
+@dataclass
 class ClientOptions:
-    """What every client of one mount shares: callbacks, timeouts, where stderr goes."""
+    """What every client of one mount shares: callbacks, timeouts, where stderr goes.
 
-    def __init__(
-        self,
-        *,
-        on_end: Callable[[], None],
-        message_handler: MessageHandlerFnT,
-        logging_callback: LoggingFnT,
-        errlog: TextIO,
-        env: dict[str, str],
-        command: str,
-    ) -> None:
-        self.on_end = on_end
-        self.message_handler = message_handler
-        self.logging_callback = logging_callback
-        self.errlog = errlog
-        self.env = env
-        self.command = command
+    Registering the elicitation, sampling and roots callbacks is what declares those
+    capabilities to the server; ``log_level`` asks a 2026-07-28 server for its log
+    messages (without it none arrive).
+    """
+
+    on_end: Callable[[], None]
+    message_handler: MessageHandlerFnT
+    logging_callback: LoggingFnT
+    errlog: TextIO
+    env: dict[str, str]
+    command: str
+    elicitation_callback: ElicitationFnT | None = None
+    sampling_callback: SamplingFnT | None = None
+    list_roots_callback: ListRootsFnT | None = None
+    log_level: LoggingLevel | None = None
+    auth: httpx2.Auth | None = None
+    mode: str = "auto"
 
     def client(self, transport: AbstractAsyncContextManager[TransportStreams]) -> Client:
         """Return an SDK client over ``transport``, not yet entered."""
@@ -105,6 +116,11 @@ class ClientOptions:
             _watched(transport, self.on_end),
             message_handler=self.message_handler,
             logging_callback=self.logging_callback,
+            elicitation_callback=self.elicitation_callback,
+            sampling_callback=self.sampling_callback,
+            list_roots_callback=self.list_roots_callback,
+            log_level=self.log_level,
+            mode=self.mode,
             client_info=CLIENT_INFO,
             # Listings are refetched on list_changed; a response cache would only go stale.
             cache=None,
@@ -128,13 +144,20 @@ async def open_client(
     url = config.url or ""
     headers = dict(config.headers)
     if config.transport == "sse":
-        return await stack.enter_async_context(options.client(sse_client(url, headers=headers)))
+        return await stack.enter_async_context(
+            options.client(sse_client(url, headers=headers, auth=options.auth))
+        )
     try:
-        return await stack.enter_async_context(options.client(_streamable(url, headers)))
+        streamable = _streamable(url, headers, options.auth)
+        return await stack.enter_async_context(options.client(streamable))
     except Exception as first:
+        if unauthorized(first) or _sign_in_failure(first) is not None:
+            raise  # a server that wants a sign-in is not an SSE server
         options.errlog.write(f"streamable HTTP failed ({describe_error(first)}); trying SSE\n")
         try:
-            return await stack.enter_async_context(options.client(sse_client(url, headers=headers)))
+            return await stack.enter_async_context(
+                options.client(sse_client(url, headers=headers, auth=options.auth))
+            )
         except Exception as second:
             raise OrchError(
                 f"cannot connect: streamable HTTP: {describe_error(first)}; "
@@ -144,12 +167,36 @@ async def open_client(
 
 
 @asynccontextmanager
-async def _streamable(url: str, headers: dict[str, str]) -> AsyncIterator[TransportStreams]:
+async def _streamable(
+    url: str, headers: dict[str, str], auth: httpx2.Auth | None
+) -> AsyncIterator[TransportStreams]:
     async with (
-        create_mcp_http_client(headers=headers) as http,
+        create_mcp_http_client(headers=headers, auth=auth) as http,
         streamable_http_client(url, http_client=http) as streams,
     ):
         yield streams
+
+
+def _sign_in_failure(exc: BaseException) -> OrchError | None:
+    for inner in getattr(exc, "exceptions", ()) or ():
+        found = _sign_in_failure(inner)
+        if found is not None:
+            return found
+    if isinstance(exc, OrchError) and exc.kind == "auth":
+        return exc
+    cause = exc.__cause__ or exc.__context__
+    return _sign_in_failure(cause) if cause is not None and cause is not exc else None
+
+
+def unauthorized(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an error inside it) is an HTTP 401 from the server."""
+    for inner in getattr(exc, "exceptions", ()) or ():
+        if unauthorized(inner):
+            return True
+    if isinstance(exc, httpx2.HTTPStatusError):
+        return exc.response.status_code == 401
+    cause = exc.__cause__ or exc.__context__
+    return cause is not None and cause is not exc and unauthorized(cause)
 
 
 def describe_error(exc: BaseException) -> str:
@@ -165,4 +212,4 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
-__all__ = ["ClientOptions", "IncomingMessage", "describe_error", "open_client"]
+__all__ = ["ClientOptions", "IncomingMessage", "describe_error", "open_client", "unauthorized"]

@@ -25,6 +25,7 @@ EVERYTHING = (
     ROOT / "tests/support/npm/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
 )
 TINY = Path(__file__).resolve().parent / "servers" / "tiny_server.py"
+FEATURES = Path(__file__).resolve().parent / "servers" / "feature_server.py"
 T = TypeVar("T")
 
 
@@ -52,6 +53,11 @@ class Kit:
         """Our misbehaving server, started with ``flags``."""
         args = (str(TINY), "--name", name, *flags)
         return ServerConfig(name, "stdio", command=sys.executable, args=args, **options)
+
+    @staticmethod
+    def features(name: str = "features", **options: Any) -> ServerConfig:
+        """Our SDK server that asks, reports progress, logs, samples and changes its tools."""
+        return ServerConfig(name, "stdio", command=sys.executable, args=(str(FEATURES),), **options)
 
     @staticmethod
     def run(coro: Coroutine[Any, Any, T], timeout: float = 60) -> T:

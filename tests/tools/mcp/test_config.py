@@ -140,3 +140,28 @@ def test_urls_inside_strings_are_not_taken_for_comments() -> None:
     (server,) = parse_config('{"servers": {"a": {"url": "http://h/x//y", "headers": {"a": "/*"}}}}')
     assert server.url == "http://h/x//y"
     assert server.headers == {"a": "/*"}
+
+
+def test_http_entries_take_oauth_settings_and_a_protocol() -> None:
+    import json as _json
+
+    from jupyter_orch.tools.mcp.config import parse_config
+
+    text = _json.dumps(
+        {
+            "mcpServers": {
+                "remote": {
+                    "url": "https://example.test/mcp",
+                    "protocol": "legacy",
+                    "oauth": {"clientId": "abc", "clientSecret": "${SECRET}", "scope": "read"},
+                },
+                "plain": {"url": "https://example.test/other", "oauth": False},
+                "local": {"command": "server"},
+            }
+        }
+    )
+    remote, plain, local = parse_config(text, environ={"SECRET": "s3"})
+    assert remote.oauth == {"client_id": "abc", "client_secret": "s3", "scope": "read"}
+    assert remote.connect_mode() == "legacy"
+    assert plain.oauth == {"disabled": True} and plain.connect_mode() == "auto"
+    assert local.connect_mode() == "legacy"

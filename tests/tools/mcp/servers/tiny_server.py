@@ -9,7 +9,8 @@ milliseconds. Flags choose how it starts; its tools choose how a call goes:
 
 Flags: ``--delay-start S`` (sleep before serving), ``--exit-at-start CODE`` (write to
 stderr and exit), ``--hang-on-init`` (never answer the handshake), ``--name NAME``,
-``--instructions TEXT``, ``--tool NAME`` (expose only the named tools; repeatable).
+``--instructions TEXT``, ``--tool NAME`` (expose only the named tools; repeatable),
+``--garbage-at-start`` (print lines that are not JSON-RPC before serving).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ TOOLS = {
     "hang": "Never answer.",
     "env": "Return the names of the server's environment variables.",
     "grow": "Add the tool 'late' and tell the client that the tool list changed.",
+    "shapeless": "Return structured content that does not match the tool's output schema.",
+    "garbage": "Print a line that is not JSON-RPC on stdout, then answer.",
 }
 GROWN: list[str] = []
 
@@ -54,6 +57,11 @@ def _call(name: str, arguments: dict[str, object]) -> dict[str, object] | None:
         sys.stderr.write("tiny_server: hanging on this call\n")
         sys.stderr.flush()
         return None
+    if name == "shapeless":
+        return {"content": [], "structuredContent": {"temperature": "hot"}, "isError": False}
+    if name == "garbage":
+        sys.stdout.write("this is not JSON-RPC\n")
+        sys.stdout.flush()
     if name == "grow":
         GROWN.append("late")
         _send({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"})
@@ -86,6 +94,13 @@ def _answer(request: dict[str, object], opts: argparse.Namespace) -> dict[str, o
             {"name": n, "description": TOOLS.get(n, "Echo, added late."), "inputSchema": _schema(n)}
             for n in names
         ]
+        for tool in tools:
+            if tool["name"] == "shapeless":
+                tool["outputSchema"] = {
+                    "type": "object",
+                    "properties": {"temperature": {"type": "number"}},
+                    "required": ["temperature"],
+                }
         return {"tools": tools}
     if method == "tools/call":
         return _call(str(params.get("name")), dict(params.get("arguments") or {}))
@@ -100,7 +115,11 @@ def main() -> None:
     parser.add_argument("--name", default="tiny")
     parser.add_argument("--instructions", default="")
     parser.add_argument("--tool", action="append", choices=sorted(TOOLS))
+    parser.add_argument("--garbage-at-start", action="store_true")
     opts = parser.parse_args()
+    if opts.garbage_at_start:
+        sys.stdout.write("Starting up...\n{not json\n")
+        sys.stdout.flush()
     sys.stderr.write(f"tiny_server {opts.name}: starting\n")
     sys.stderr.flush()
     if opts.exit_at_start is not None:
