@@ -37,6 +37,22 @@ class ToolView:
     result: ToolResult | None = None
     seconds: float = 0.0
     description: str = ""
+    annotations: dict[str, Any] = field(default_factory=dict)
+
+    def hints(self) -> list[str]:
+        """Return what the tool's server says of it (``read-only``...), for the card.
+
+        These are the server's claims, shown as such: they never approve anything.
+        """
+        a = self.annotations
+        words = []
+        if a.get("readOnlyHint"):
+            words.append("read-only")
+        if a.get("destructiveHint"):
+            words.append("destructive")
+        if a.get("openWorldHint"):
+            words.append("reaches outside services")
+        return words
 
     def outcome(self) -> str:
         """Return the decision in words (``approved by you``, ``rejected by you: ...``)."""
@@ -80,7 +96,10 @@ class TurnSummary:
             source = event.spec.source if event.spec else "unknown"
             args = event.arguments if event.arguments is not None else _raw(event.call)
             description = event.spec.description if event.spec else ""
-            view = ToolView(event.call, source, event.policy, args, description=description)
+            hints = dict(event.spec.annotations or {}) if event.spec else {}
+            view = ToolView(
+                event.call, source, event.policy, args, description=description, annotations=hints
+            )
             self.segments.append(view)
             return view
         elif isinstance(event, (ToolCallApproved, ToolCallRejected, ToolCallFinished)):

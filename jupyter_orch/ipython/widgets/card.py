@@ -225,6 +225,9 @@ def _header(view: ToolView, pending: PendingApproval | None) -> str:
     if view.description:
         first = view.description.strip().splitlines()[0][:200]
         head += f"<br><span class='jo-muted'>{_escape(first)}</span>"
+    if view.hints():
+        said = ", ".join(view.hints())
+        head += f"<br><span class='jo-muted'>The server says: {_escape(said)}.</span>"
     if pending is not None and pending.changed:
         head += f"<br><span class='jo-warn'>{_escape(pending.changed)}: asking again.</span>"
     return head
