@@ -365,6 +365,25 @@ class Lab:
         opened.wait_until_kernel_idle()
         return opened
 
+    def open_saved(self, name: str, notebook: dict[str, Any], *, app: str = "lab") -> Locator:
+        """Open a saved notebook whose kernel nobody has and choose "No Kernel", as a person
+        does when JupyterLab asks; return its cells. ``app`` is ``lab`` or ``notebooks``
+        (Notebook 7)."""
+        (self.server.root_dir / name).write_text(json.dumps(notebook, indent=1))
+        if app == "lab":
+            workspace = f"{self.test_name}-{secrets.token_hex(4)}"
+            url = f"{self.server.url}/lab/workspaces/{workspace}/tree/{name}"
+        else:
+            url = f"{self.server.url}/notebooks/{name}"
+        self.page.goto(f"{url}?token={self.server.token}")
+        dialog = self.page.locator(".jp-Dialog")
+        expect(dialog).to_contain_text("Select Kernel", timeout=KERNEL_READY_DEADLINE_MS)
+        dialog.get_by_role("button", name="No Kernel").click()
+        expect(dialog).to_have_count(0)
+        cells = self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
+        expect(cells).to_have_count(len(notebook["cells"]), timeout=KERNEL_READY_DEADLINE_MS)
+        return cells
+
     def screenshot(self, step: str) -> Path:
         """Save a screenshot of the page as ``artifacts/ui/<test>-<step>.png``."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,46 @@
+/**
+ * Notebook helpers shared by the features: find the cell that holds a node, insert a cell.
+ */
+import {
+  NotebookActions,
+  type INotebookTracker,
+  type NotebookPanel
+} from '@jupyterlab/notebook';
+
+/** The notebook panel and cell index whose DOM holds `node`, if any. */
+export function cellOf(
+  tracker: INotebookTracker,
+  node: HTMLElement
+): { panel: NotebookPanel; index: number } | null {
+  let found: { panel: NotebookPanel; index: number } | null = null;
+  tracker.forEach(panel => {
+    if (found || !panel.node.contains(node)) {
+      return;
+    }
+    const index = panel.content.widgets.findIndex(cell =>
+      cell.node.contains(node)
+    );
+    if (index >= 0) {
+      found = { panel, index };
+    }
+  });
+  return found;
+}
+
+/** Insert a cell of `kind` with `source` below cell `index`, and make it the active one. */
+export function insertCellBelow(
+  panel: NotebookPanel,
+  index: number,
+  source: string,
+  kind: 'code' | 'markdown' = 'code'
+): void {
+  const notebook = panel.content;
+  notebook.activeCellIndex = index;
+  NotebookActions.insertBelow(notebook);
+  if (kind === 'markdown') {
+    NotebookActions.changeCellType(notebook, 'markdown');
+  }
+  notebook.activeCell?.model.sharedModel.setSource(source);
+  notebook.mode = 'edit';
+  notebook.activeCell?.editor?.focus();
+}
