@@ -172,6 +172,7 @@ def load(shell: Any) -> None:
     global _extension
     if _extension is not None:
         return
+    from ..bridge import install as install_bridge
     from ..tools.python.pending import install_pending
     from .chat_cell import run_chat_cell
     from .magics import ChatMagics
@@ -189,6 +190,7 @@ def load(shell: Any) -> None:
         shell.input_transformers_cleanup.append(cells.transform)
     shell.events.register("pre_run_cell", ext._pre_run_cell)
     errors.install(shell)
+    install_bridge(ext)
     atexit.register(ext.session.close_now)
     if ext.config.warm:
         from ..providers.litellm.loader import warm_in_background
@@ -227,12 +229,15 @@ def _load_mcp(shell: Any, ext: Extension) -> None:
 
 def unload(shell: Any) -> None:
     """Unload: close what was opened (MCP servers), remove magics and hooks."""
+    from ..bridge import uninstall as uninstall_bridge
+
     global _extension
     ext, _extension = _extension, None
     if ext is None:
         return
     for panel in ext.panels:
         panel.stop()
+    uninstall_bridge(ext)
     for name in ("chat", "mcp"):
         cells.unregister(name)
     if cells.transform in shell.input_transformers_cleanup:

@@ -3,8 +3,12 @@
  */
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
+import { bridgePlugin } from './bridge';
 import { turnRendererPlugin } from './turn-renderer';
 
-const plugins: JupyterFrontEndPlugin<any>[] = [turnRendererPlugin];
+const plugins: JupyterFrontEndPlugin<any>[] = [
+  turnRendererPlugin,
+  bridgePlugin
+];
 
 export default plugins;

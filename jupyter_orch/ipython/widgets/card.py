@@ -14,6 +14,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from ...bridge.protocol import card_class
 from ...core.approval import Decision, PendingApproval
 from ...core.messages import ToolResult
 from ..display.summary import FOLD_CHARS, ToolView, pretty_json
@@ -47,6 +48,7 @@ class ToolCard:
         self.result = w.HTML("")
         self.widget = w.VBox([w.HTML(_CSS), self.header, self.arguments, self.status, self.result])
         self.widget.add_class(CARD_CLASS)
+        self.widget.add_class(card_class(view.call.id))  # the page finds the card by call id
         self._ticker: asyncio.TimerHandle | None = None
         self._started = 0.0
         self.buttons: w.HBox | None = None
