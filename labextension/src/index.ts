@@ -4,11 +4,15 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { bridgePlugin } from './bridge';
+import { notificationsPlugin } from './notifications';
+import { statusPlugin } from './status';
 import { turnRendererPlugin } from './turn-renderer';
 
 const plugins: JupyterFrontEndPlugin<any>[] = [
   turnRendererPlugin,
-  bridgePlugin
+  bridgePlugin,
+  statusPlugin,
+  notificationsPlugin
 ];
 
 export default plugins;
