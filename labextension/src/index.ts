@@ -4,6 +4,8 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { bridgePlugin } from './bridge';
+import { cellMenuPlugin } from './cell-menu';
+import { chatCellsPlugin } from './chat-cells';
 import { notificationsPlugin } from './notifications';
 import { statusPlugin } from './status';
 import { turnRendererPlugin } from './turn-renderer';
@@ -12,7 +14,9 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   turnRendererPlugin,
   bridgePlugin,
   statusPlugin,
-  notificationsPlugin
+  notificationsPlugin,
+  chatCellsPlugin,
+  cellMenuPlugin
 ];
 
 export default plugins;

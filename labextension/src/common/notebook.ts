@@ -40,7 +40,20 @@ export function insertCellBelow(
   if (kind === 'markdown') {
     NotebookActions.changeCellType(notebook, 'markdown');
   }
-  notebook.activeCell?.model.sharedModel.setSource(source);
+  const cell = notebook.activeCell;
+  if (!cell) {
+    return;
+  }
+  cell.model.sharedModel.setSource(source);
   notebook.mode = 'edit';
-  notebook.activeCell?.editor?.focus();
+  // The editor of a new cell may not exist yet (windowed notebooks create it when shown).
+  void cell.ready.then(() => {
+    const editor = cell.editor;
+    if (editor) {
+      editor.setCursorPosition(
+        editor.getPositionAt(source.length) ?? { line: 0, column: 0 }
+      );
+      editor.focus();
+    }
+  });
 }
