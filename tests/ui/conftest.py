@@ -174,6 +174,7 @@ def _lab_command(port: int, token: str, root_dir: Path) -> list[str]:
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         # window.jupyterapp: the only reliable view of the kernel's state.
         "--LabApp.expose_app_in_browser=True",
+        "--JupyterNotebookApp.expose_app_in_browser=True",
     ]
 
 
@@ -350,16 +351,20 @@ class Lab:
         self.page = page
         self.test_name = re.sub(r"[^\w.-]+", "_", test_name)
 
-    def open_notebook(self, name: str, cells: list[str]) -> Notebook:
+    def open_notebook(self, name: str, cells: list[str], *, app: str = "lab") -> Notebook:
         """Write a notebook of code ``cells`` to the root folder, open it, wait for its kernel.
 
         A fresh workspace per notebook keeps a previous test's tabs (and kernels) closed.
+        ``app="notebooks"`` opens it in Notebook 7 instead of JupyterLab.
         """
         (self.server.root_dir / name).write_text(json.dumps(_notebook_json(cells), indent=1))
         workspace = f"{self.test_name}-{secrets.token_hex(4)}"
-        self.page.goto(
-            f"{self.server.url}/lab/workspaces/{workspace}/tree/{name}?token={self.server.token}"
+        url = (
+            f"{self.server.url}/lab/workspaces/{workspace}/tree/{name}"
+            if app == "lab"
+            else f"{self.server.url}/notebooks/{name}"
         )
+        self.page.goto(f"{url}?token={self.server.token}")
         opened = Notebook(self, name)
         expect(opened.cells).to_have_count(len(cells), timeout=KERNEL_READY_DEADLINE_MS)
         opened.wait_until_kernel_idle()
