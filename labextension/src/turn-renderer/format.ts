@@ -110,11 +110,12 @@ export function decisionScope(decision: IDecision | null): string {
 
 /** A short state word for a call's summary line. */
 export function callState(call: IToolCall): string {
-  if (call.result?.isError) {
-    return 'error';
-  }
+  // A rejected call's result is an error result too: the rejection is what happened.
   if (call.decision && !call.decision.approved) {
     return call.decision.outcome === 'expired' ? 'expired' : 'rejected';
+  }
+  if (call.result?.isError) {
+    return 'error';
   }
   return call.decision?.outcome === 'automatic' ? 'automatic' : 'approved';
 }

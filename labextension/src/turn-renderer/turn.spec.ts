@@ -86,6 +86,10 @@ describe('the turn renderer', () => {
       always: false,
       at: ''
     };
+    data.tool_calls[0].result = {
+      content: 'The user rejected this tool call: use the median',
+      is_error: true
+    };
     const block = (await render(data)).querySelector('.jp-OrchToolCall')!;
     expect(block.classList).toContain('jp-mod-rejected');
     expect(block.textContent).toContain('rejected by you');

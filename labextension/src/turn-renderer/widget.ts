@@ -59,6 +59,8 @@ export class RenderedTurn extends Widget implements IRenderMime.IRenderer {
   ) {
     super();
     this.addClass(TURN_CLASS);
+    // As JupyterLab's own renderers do: tests and styles find outputs by MIME type.
+    this.node.dataset.mimeType = TURN_MIME;
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
