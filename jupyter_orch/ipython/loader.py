@@ -12,6 +12,8 @@ import atexit
 import contextlib
 from typing import Any
 
+from ..bridge import install as install_bridge
+from ..bridge import uninstall as uninstall_bridge
 from ..core.errors import OrchError
 from . import errors
 from .chat_cell import run_chat_cell
@@ -41,6 +43,7 @@ def load(shell: Any) -> None:
     ext.transcripts.install()
     ext.cells.cell("chat", lambda line, body: run_chat_cell(ext, line, body))
     ext.cells.install(shell)
+    ext.bridge_setup = install_bridge(ext)
     shell.events.register("pre_run_cell", ext.pre_run_cell)
     errors.install(shell)
     atexit.register(ext.session.close_now)
@@ -88,6 +91,8 @@ def unload(shell: Any) -> None:
         panel.stop()
     ext.panels.clear()
     ext.cells.uninstall(shell)
+    if ext.bridge_setup is not None:
+        uninstall_bridge(ext, ext.bridge_setup)
     with contextlib.suppress(ValueError):  # already unregistered
         shell.events.unregister("pre_run_cell", ext.pre_run_cell)
     errors.uninstall(shell)

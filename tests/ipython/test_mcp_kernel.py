@@ -459,7 +459,7 @@ def test_roots_are_the_notebooks_folder_unless_configured(
 
 _PROGRESS_HOOK = """
 from jupyter_orch.core.events import ToolCallProgressed
-from jupyter_orch.ipython.extension import _extension
+from jupyter_orch.ipython.loader import get_extension
 progress_seen = []
 
 class _Progress:
@@ -469,7 +469,7 @@ class _Progress:
     def end(self, interrupted):
         return {}
 
-_extension.turn_hooks.append(lambda ext, request: _Progress())
+get_extension().runner.hooks.append(lambda start: _Progress())
 """
 
 

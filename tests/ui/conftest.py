@@ -351,20 +351,43 @@ class Lab:
         self.page = page
         self.test_name = re.sub(r"[^\w.-]+", "_", test_name)
 
-    def open_notebook(self, name: str, cells: list[str]) -> Notebook:
+    def open_notebook(self, name: str, cells: list[str], *, app: str = "lab") -> Notebook:
         """Write a notebook of code ``cells`` to the root folder, open it, wait for its kernel.
 
         A fresh workspace per notebook keeps a previous test's tabs (and kernels) closed.
+        ``app="notebooks"`` opens it in Notebook 7 instead of JupyterLab.
         """
         (self.server.root_dir / name).write_text(json.dumps(_notebook_json(cells), indent=1))
         workspace = f"{self.test_name}-{secrets.token_hex(4)}"
-        self.page.goto(
-            f"{self.server.url}/lab/workspaces/{workspace}/tree/{name}?token={self.server.token}"
+        url = (
+            f"{self.server.url}/lab/workspaces/{workspace}/tree/{name}"
+            if app == "lab"
+            else f"{self.server.url}/notebooks/{name}"
         )
+        self.page.goto(f"{url}?token={self.server.token}")
         opened = Notebook(self, name)
         expect(opened.cells).to_have_count(len(cells), timeout=KERNEL_READY_DEADLINE_MS)
         opened.wait_until_kernel_idle()
         return opened
+
+    def open_saved(self, name: str, notebook: dict[str, Any], *, app: str = "lab") -> Locator:
+        """Open a saved notebook whose kernel nobody has and choose "No Kernel", as a person
+        does when JupyterLab asks; return its cells. ``app`` is ``lab`` or ``notebooks``
+        (Notebook 7)."""
+        (self.server.root_dir / name).write_text(json.dumps(notebook, indent=1))
+        if app == "lab":
+            workspace = f"{self.test_name}-{secrets.token_hex(4)}"
+            url = f"{self.server.url}/lab/workspaces/{workspace}/tree/{name}"
+        else:
+            url = f"{self.server.url}/notebooks/{name}"
+        self.page.goto(f"{url}?token={self.server.token}")
+        dialog = self.page.locator(".jp-Dialog")
+        expect(dialog).to_contain_text("Select Kernel", timeout=KERNEL_READY_DEADLINE_MS)
+        dialog.get_by_role("button", name="No Kernel").click()
+        expect(dialog).to_have_count(0)
+        cells = self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
+        expect(cells).to_have_count(len(notebook["cells"]), timeout=KERNEL_READY_DEADLINE_MS)
+        return cells
 
     def screenshot(self, step: str) -> Path:
         """Save a screenshot of the page as ``artifacts/ui/<test>-<step>.png``."""

@@ -89,7 +89,11 @@ def _wait_for_final_answer(notebook: Notebook, index: int) -> Locator:
     notebook.wait_until_executed(index, timeout_ms=MODEL_DEADLINE_MS)
     notebook.assert_no_error(index)
     expect(output.locator(".jp-OutputArea-output")).to_have_count(1)
-    markdown = output.locator('.jp-OutputArea-output[data-mime-type="text/markdown"]')
+    # The labextension renders the turn from its record; other frontends show the Markdown.
+    markdown = output.locator(
+        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter-orch.turn+json"],'
+        '.jp-OutputArea-output[data-mime-type="text/markdown"]'
+    )
     expect(markdown).to_have_count(1)
     return markdown
 

@@ -52,7 +52,11 @@ def test_a_panel_message_asks_before_the_tool_runs_and_cells_run_meanwhile(
     notebook.screenshot("card")
 
     _button(card, "Approve").click()
-    answer = panel.locator('[data-mime-type="text/markdown"]', has_text="Tool results: add: 5")
+    answer = panel.locator(
+        '[data-mime-type="application/vnd.jupyter-orch.turn+json"],'
+        '[data-mime-type="text/markdown"]',
+        has_text="Tool results: add: 5",
+    )
     expect(answer).to_have_count(1, timeout=MODEL_DEADLINE_MS)
     expect(panel.locator(".jupyter-orch-approval")).to_have_count(0)
     expect(_button(panel, "Send")).to_be_enabled()

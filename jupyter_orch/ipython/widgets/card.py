@@ -21,6 +21,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from ...bridge.protocol import card_class
 from ...core.approval import Decision, PendingApproval, Scope
 from ...core.messages import ToolResult
 from ...core.safe_markdown import neutralise_tex
@@ -63,7 +64,7 @@ class ToolCard:
         self.result = w.HTML("")
         self.widget = w.VBox([w.HTML(_CSS), self.header, self.arguments, self.status, self.result])
         self.widget.add_class(CARD_CLASS)
-        self.widget.add_class(f"jupyter-orch-call-{_css_id(view.call.id)}")
+        self.widget.add_class(card_class(view.call.id))
         self._ticker: asyncio.TimerHandle | None = None
         self._started = 0.0
         self._progress: tuple[float, float | None, str | None] | None = None
@@ -265,10 +266,6 @@ def _duration(seconds: float) -> str:
     if seconds < 90:
         return f"{seconds:.0f} s"
     return f"{seconds / 60:.0f} min"
-
-
-def _css_id(call_id: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in call_id)[:64]
 
 
 def card_state(card: ToolCard) -> dict[str, Any]:

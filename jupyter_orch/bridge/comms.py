@@ -1,0 +1,71 @@
+"""The bridge over Jupyter comms (ipykernel): the kernel's target and its announcement."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from .bridge import Bridge
+from .protocol import KERNEL_TARGET, PAGE_TARGET, PROTOCOL
+
+
+class _CommChannel:
+    """A :class:`~jupyter_orch.bridge.pages.Channel` over one comm."""
+
+    def __init__(self, comm: Any) -> None:
+        self.comm = comm
+
+    def send(self, data: dict[str, Any]) -> None:
+        self.comm.send(data)
+
+    def close(self, data: dict[str, Any] | None = None) -> None:
+        self.comm.close(data)
+
+
+class KernelComms:
+    """Connects a :class:`Bridge` to the kernel's comm manager.
+
+    Parameters
+    ----------
+    bridge
+        The bridge that the pages' comms feed.
+    """
+
+    def __init__(self, bridge: Bridge) -> None:
+        self.bridge = bridge
+        self._comms: dict[str, Any] = {}
+
+    def start(self) -> None:
+        """Register the kernel's target and announce the kernel to the open pages."""
+        import comm
+
+        comm.get_comm_manager().register_target(KERNEL_TARGET, self._opened)
+        self._announce(comm)
+
+    def stop(self) -> None:
+        """Unregister the target; the bridge says goodbye to the pages itself."""
+        import comm
+
+        with contextlib.suppress(KeyError):  # never registered (start failed)
+            comm.get_comm_manager().unregister_target(KERNEL_TARGET, self._opened)
+
+    def _announce(self, comm: Any) -> None:
+        # Pages that loaded before %load_ext have nothing to connect to yet: a short comm to
+        # their target tells them to open theirs. A frontend without it just closes it.
+        note = comm.create_comm(
+            target_name=PAGE_TARGET,
+            data={"protocol": PROTOCOL, "kernel": self.bridge.kernel},
+        )
+        note.close()
+
+    def _opened(self, comm: Any, message: dict[str, Any]) -> None:
+        comm_id = str(comm.comm_id)
+        self._comms[comm_id] = comm
+        comm.on_msg(lambda msg: self.bridge.receive(comm_id, msg["content"]["data"]))
+        comm.on_close(lambda _msg: self._closed(comm_id))
+        data = message.get("content", {}).get("data")
+        self.bridge.open(comm_id, _CommChannel(comm), data)
+
+    def _closed(self, comm_id: str) -> None:
+        self._comms.pop(comm_id, None)
+        self.bridge.closed(comm_id)

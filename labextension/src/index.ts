@@ -1,0 +1,22 @@
+/**
+ * jupyter-orch's JupyterLab / Notebook 7 extension: one plugin per feature.
+ */
+import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
+
+import { bridgePlugin } from './bridge';
+import { cellMenuPlugin } from './cell-menu';
+import { chatCellsPlugin } from './chat-cells';
+import { notificationsPlugin } from './notifications';
+import { statusPlugin } from './status';
+import { turnRendererPlugin } from './turn-renderer';
+
+const plugins: JupyterFrontEndPlugin<any>[] = [
+  turnRendererPlugin,
+  bridgePlugin,
+  statusPlugin,
+  notificationsPlugin,
+  chatCellsPlugin,
+  cellMenuPlugin
+];
+
+export default plugins;
