@@ -9,8 +9,8 @@ import pytest
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from jupyter_orch.testing.openai_server import OpenAIServer  # noqa: E402
-from tests.support.kernel import Kernel, kernel  # noqa: E402
+from jupyter_orch.testing.openai_server import OpenAIServer
+from tests.support.kernel import Kernel, kernel
 
 
 @pytest.fixture

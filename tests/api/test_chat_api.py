@@ -52,7 +52,7 @@ async def _collect(chat: Chat, text: str) -> list[object]:
 
 def test_a_failed_turn_raises_one_line() -> None:
     provider = ScriptedProvider().enqueue_error(ProviderError("Rate limited.", "rate_limit"))
-    with pytest.raises(OrchError, match="Rate limited."):
+    with pytest.raises(OrchError, match=r"Rate limited\."):
         Chat("scripted/x", provider=provider).send_sync("hi")
 
 

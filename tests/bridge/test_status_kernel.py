@@ -156,7 +156,7 @@ def test_with_no_page_a_tool_turn_runs_as_before_and_the_bridge_stays_silent(
         and m["content"].get("target_name", "").startswith("jupyter_orch")
     ]
     assert [m["content"]["target_name"] for m in bridge_traffic] == ["jupyter_orch.page"]
-    connected = "from jupyter_orch.ipython.loader import get_extension as g\nprint(g().bridge.connected)"
-    assert chat.stdout(connected) == (
-        "False\n"
+    connected = (
+        "from jupyter_orch.ipython.loader import get_extension as g\nprint(g().bridge.connected)"
     )
+    assert chat.stdout(connected) == ("False\n")

@@ -12,7 +12,9 @@ HEAVY = ("IPython", "ipywidgets", "ipykernel", "litellm", "mcp", "pydantic", "ht
 
 
 def test_the_core_imports_nothing_heavy() -> None:
-    modules = [f"jupyter_orch.core.{m.name}" for m in pkgutil.iter_modules(jupyter_orch.core.__path__)]
+    modules = [
+        f"jupyter_orch.core.{m.name}" for m in pkgutil.iter_modules(jupyter_orch.core.__path__)
+    ]
     assert len(modules) > 10
     code = (
         "import sys\n"

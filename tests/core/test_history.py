@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
+import json
 from typing import Any
 
 from jupyter_orch.core.errors import ProviderError
 from jupyter_orch.core.events import TextDelta, TurnFailed, TurnFinished
+from jupyter_orch.core.messages import Usage
 from jupyter_orch.core.orchestrator import EMPTY_ANSWER, Orchestrator
 from jupyter_orch.core.policy import PolicyTable
 from jupyter_orch.core.provider import FinishChunk, ProviderRequest, TextChunk, UsageChunk
-from jupyter_orch.core.messages import Usage
 from jupyter_orch.core.request import ChatRequest
 from jupyter_orch.core.thread import Thread
 from jupyter_orch.providers.scripted import ScriptedProvider
@@ -20,7 +23,7 @@ from tests.core.test_orchestrator import AddTool
 def assert_valid(messages: list[dict[str, Any]]) -> None:
     """No two user messages in a row; every assistant tool call answered; no empty message."""
     roles = [m["role"] for m in messages if m["role"] != "system"]
-    for a, b in zip(roles, roles[1:]):
+    for a, b in itertools.pairwise(roles):
         assert not (a == b == "user"), roles
     for i, m in enumerate(messages):
         if m["role"] == "assistant":
@@ -29,8 +32,6 @@ def assert_valid(messages: list[dict[str, Any]]) -> None:
             answered = [n.get("tool_call_id") for n in messages[i + 1 : i + 1 + len(ids)]]
             assert answered == ids, (ids, answered)
             for call in m.get("tool_calls") or []:
-                import json
-
                 assert isinstance(json.loads(call["function"]["arguments"]), dict)
 
 
@@ -59,10 +60,8 @@ def test_an_interrupt_before_the_first_token_leaves_no_dangling_user_message() -
             assert asyncio.get_running_loop().time() < deadline
             await asyncio.sleep(0)
         task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await task
-        except asyncio.CancelledError:
-            pass
 
     asyncio.run(interrupted())
     request = _next_request(provider, orch, thread)

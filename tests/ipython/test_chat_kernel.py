@@ -19,6 +19,7 @@ def through_litellm(chat_kernel: Kernel) -> None:
     """Every chat of this module goes through LiteLLM (not the OpenAI-over-HTTP path)."""
     assert chat_kernel.run('%config JupyterOrch.route = "litellm"').errors() == []
 
+
 ANSWER = "Hello **world**.\n\nA second paragraph, with `code`.\n\n```python\nx = 1\n\ny = 2\n```\n\nDone."
 
 

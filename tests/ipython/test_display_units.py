@@ -144,6 +144,7 @@ def test_a_card_of_several_calls_says_which_and_approve_all_settles_the_others()
         batch = ApprovalBatch(3)
         pending = _pending(position=1, batch=batch)
         card = ToolCard(ToolView(pending.call, "notebook", "ask", {}), pending)
+        assert card.buttons is not None
         (approve_all,) = [
             b for b in card.buttons.children[0].children if b.description == "Approve all 3"
         ]
@@ -193,8 +194,8 @@ def test_the_chat_help_is_made_from_the_parsers_it_documents() -> None:
 
 
 def test_a_tool_s_image_sits_with_its_call_and_only_raster_images_are_shown() -> None:
-    from jupyter_orch.core.events import ToolCallApproved, ToolCallFinished
     from jupyter_orch.core.approval import Decision
+    from jupyter_orch.core.events import ToolCallApproved, ToolCallFinished
     from jupyter_orch.core.messages import ToolResult
     from jupyter_orch.ipython.display.summary import TurnSummary
     from tests.support.xss import problems_in
@@ -217,7 +218,8 @@ def test_the_mcp_help_is_made_from_its_parser() -> None:
 
     parser = _build_parser()
     text = mcp_help(parser)
-    subparsers = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert parser._subparsers is not None
+    subparsers: dict[str, Any] = dict(parser._subparsers._group_actions[0].choices or {})  # type: ignore[call-overload]
     assert set(subparsers) == set(SUMMARIES)
     for name, sub in subparsers.items():
         assert f"  {sub._usage_line().removeprefix('%mcp ')}\n" in text, name

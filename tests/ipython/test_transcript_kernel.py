@@ -112,7 +112,11 @@ def test_a_saved_notebook_replays_offline_with_identical_chat_outputs(tmp_path: 
     md = (tmp_path / "analysis.chat.md").read_text()
     page = (tmp_path / "t.html").read_text()
     for text in (md, page):
-        assert "add" in text and "approved by the headless policy" in text and "get_current_time" in text
+        assert (
+            "add" in text
+            and "approved by the headless policy" in text
+            and "get_current_time" in text
+        )
         assert "What is 2 + 3?" in text and "2 + 3 = 5." in text
     assert "temperature=0.5" in md
 

@@ -54,7 +54,7 @@ async def _collect_litellm(request: ProviderRequest) -> list[ProviderChunk]:
 
 def _both(server: OpenAIServer, replies: list[Reply], **params: Any) -> tuple[Any, Any]:
     """Run the same replies through both paths; return chunks (or the error) of each."""
-    results = []
+    results: list[Any] = []
     for collect in (_collect_fast, _collect_litellm):
         server.enqueue(*replies)
         try:

@@ -175,7 +175,9 @@ def kernel(env: dict[str, str] | None = None, ipython_config: str = "") -> Itera
             with open(os.path.join(profile, "ipython_config.py"), "w") as f:
                 f.write(ipython_config)
         km = KernelManager(kernel_name="python3")
-        km.kernel_spec.argv[0] = sys.executable
+        spec = km.kernel_spec
+        assert spec is not None, "no python3 kernelspec"
+        spec.argv[0] = sys.executable
         full_env = {
             **os.environ,
             "IPYTHONDIR": ipdir,

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -106,7 +107,7 @@ def test_markdown_subset_renders_and_leaves_raw_html_as_text() -> None:
 
 
 def _notebook(tmp: Path, records: list[TurnRecord]) -> Path:
-    cells = [
+    cells: list[dict[str, Any]] = [
         {
             "cell_type": "code",
             "source": f"%%chat\n{r.prompt}",

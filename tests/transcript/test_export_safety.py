@@ -77,7 +77,12 @@ def test_the_json_export_holds_no_markup_characters(tmp_path: Path) -> None:
 
 def _notebook(tmp: Path, record: dict[str, Any]) -> Path:
     output = {"output_type": "display_data", "metadata": {}, "data": {MIME: record}}
-    cell = {"cell_type": "code", "source": "%%chat\nx", "metadata": {}, "outputs": [output]}
+    cell: dict[str, Any] = {
+        "cell_type": "code",
+        "source": "%%chat\nx",
+        "metadata": {},
+        "outputs": [output],
+    }
     cell["execution_count"] = 1
     path = tmp / "shared.ipynb"
     path.write_text(

@@ -10,7 +10,6 @@ from jupyter_orch.core.approval import HeadlessApprover, InteractiveApprover
 from jupyter_orch.core.errors import ProviderError
 from jupyter_orch.core.events import Event, TurnFailed, TurnFinished
 from jupyter_orch.core.messages import ToolResult
-from jupyter_orch.core.provider import Provider
 from jupyter_orch.providers.scripted import ScriptedProvider
 from jupyter_orch.transcript.replay import Recording, Replay, ReplaySettings
 from jupyter_orch.transcript.store import read_store

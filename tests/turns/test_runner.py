@@ -39,9 +39,9 @@ class Shown:
 
     def handle(self, event: Event) -> None:
         self.events.append(event)
-        if isinstance(event, ToolCallRequested) and event.pending is not None:
-            if not self.pending.done():
-                self.pending.set_result(event.pending)
+        pending = event.pending if isinstance(event, ToolCallRequested) else None
+        if pending is not None and not self.pending.done():
+            self.pending.set_result(pending)
 
     def finish(self, extra: Mapping[str, Any], *, interrupted: bool) -> None:
         self.finished.append(interrupted)

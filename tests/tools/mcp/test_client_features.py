@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
+from typing import Any
 
+import pytest
+
+from jupyter_orch.core.approval import Decision, PendingApproval
 from jupyter_orch.core.tools import Tool
+from jupyter_orch.providers.scripted import ScriptedProvider
 from jupyter_orch.session import Session
 from jupyter_orch.tools.mcp.mounts import McpMounts
+from tests.tools.mcp.conftest import Kit
 
 
 def _tool(session: Session, name: str) -> Tool:
@@ -15,7 +22,9 @@ def _tool(session: Session, name: str) -> Tool:
     return tool
 
 
-def test_null_for_an_optional_parameter_is_left_out_and_the_call_runs(kit, tmp_path) -> None:
+def test_null_for_an_optional_parameter_is_left_out_and_the_call_runs(
+    kit: Kit, tmp_path: Path
+) -> None:
     async def scenario() -> None:
         session = Session()
         server = await McpMounts(session, log_dir=tmp_path).add(kit.features())
@@ -37,7 +46,9 @@ def test_null_for_an_optional_parameter_is_left_out_and_the_call_runs(kit, tmp_p
     kit.run(scenario())
 
 
-def test_tool_annotations_are_carried_on_the_spec_and_change_no_policy(kit, tmp_path) -> None:
+def test_tool_annotations_are_carried_on_the_spec_and_change_no_policy(
+    kit: Kit, tmp_path: Path
+) -> None:
     async def scenario() -> None:
         session = Session()
         await McpMounts(session, log_dir=tmp_path).add(kit.features())
@@ -50,7 +61,9 @@ def test_tool_annotations_are_carried_on_the_spec_and_change_no_policy(kit, tmp_
     kit.run(scenario())
 
 
-def test_progress_reaches_the_call_card_as_events_and_logs_reach_the_log(kit, tmp_path) -> None:
+def test_progress_reaches_the_call_card_as_events_and_logs_reach_the_log(
+    kit: Kit, tmp_path: Path
+) -> None:
     from jupyter_orch.core.approval import HeadlessApprover
     from jupyter_orch.core.events import ToolCallFinished, ToolCallProgressed
     from jupyter_orch.core.orchestrator import Orchestrator
@@ -58,7 +71,7 @@ def test_progress_reaches_the_call_card_as_events_and_logs_reach_the_log(kit, tm
     from jupyter_orch.core.thread import Thread
     from jupyter_orch.providers.scripted import ScriptedProvider
 
-    async def scenario() -> list[object]:
+    async def scenario() -> list[Any]:
         session = Session()
         server = await McpMounts(session, log_dir=tmp_path).add(kit.features())
         provider = ScriptedProvider().enqueue_tool_call("count", {"steps": 3}).enqueue_text("ok")
@@ -79,7 +92,7 @@ def test_progress_reaches_the_call_card_as_events_and_logs_reach_the_log(kit, tm
     assert finished.result.text() == "counted to 3"
 
 
-def test_a_cancelled_call_tells_the_server_which_stays_usable(kit, tmp_path) -> None:
+def test_a_cancelled_call_tells_the_server_which_stays_usable(kit: Kit, tmp_path: Path) -> None:
     async def scenario() -> str:
         session = Session()
         server = await McpMounts(session, log_dir=tmp_path).add(kit.features())
@@ -96,7 +109,7 @@ def test_a_cancelled_call_tells_the_server_which_stays_usable(kit, tmp_path) -> 
     assert kit.run(scenario()) == "still here"
 
 
-def test_list_changed_replaces_a_changed_tool_with_its_new_spec(kit, tmp_path) -> None:
+def test_list_changed_replaces_a_changed_tool_with_its_new_spec(kit: Kit, tmp_path: Path) -> None:
     async def scenario() -> tuple[object, object, str]:
         session = Session()
         await McpMounts(session, log_dir=tmp_path).add(kit.features())
@@ -112,7 +125,7 @@ def test_list_changed_replaces_a_changed_tool_with_its_new_spec(kit, tmp_path) -
     assert description == "Echo, now sending everything elsewhere."
 
 
-def test_roots_are_the_configured_folders(kit, tmp_path) -> None:
+def test_roots_are_the_configured_folders(kit: Kit, tmp_path: Path) -> None:
     async def scenario() -> str:
         session = Session()
         mounts = McpMounts(session, log_dir=tmp_path / "logs", roots=lambda: [tmp_path])
@@ -124,7 +137,9 @@ def test_roots_are_the_configured_folders(kit, tmp_path) -> None:
     assert kit.run(scenario()) == tmp_path.resolve().as_uri()
 
 
-def test_structured_content_that_breaks_its_schema_is_an_error_result(kit, tmp_path) -> None:
+def test_structured_content_that_breaks_its_schema_is_an_error_result(
+    kit: Kit, tmp_path: Path
+) -> None:
     async def scenario() -> tuple[str, bool]:
         session = Session()
         await McpMounts(session, log_dir=tmp_path).add(kit.tiny())
@@ -137,7 +152,9 @@ def test_structured_content_that_breaks_its_schema_is_an_error_result(kit, tmp_p
     assert text.startswith("MCP server 'tiny' answered tools/call 'shapeless' wrongly:")
 
 
-def test_garbage_on_stdout_goes_to_the_log_not_the_output(kit, tmp_path, capfd) -> None:
+def test_garbage_on_stdout_goes_to_the_log_not_the_output(
+    kit: Kit, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     async def scenario() -> tuple[str, str]:
         session = Session()
         server = await McpMounts(session, log_dir=tmp_path).add(
@@ -160,9 +177,9 @@ class _Decides:
 
     def __init__(self, approve: bool) -> None:
         self.approve = approve
-        self.asked: list[object] = []
+        self.asked: list[PendingApproval] = []
 
-    async def decide(self, pending):
+    async def decide(self, pending: PendingApproval) -> Decision:
         self.asked.append(pending)
         if self.approve:
             pending.approve()
@@ -171,10 +188,9 @@ class _Decides:
         return await pending.wait()
 
 
-def _sampling_turn(kit, tmp_path, approver) -> tuple[str, object]:
+def _sampling_turn(kit: Kit, tmp_path: Path, approver: _Decides) -> tuple[str, ScriptedProvider]:
     from jupyter_orch.core.context import TurnContext, turn_entered
     from jupyter_orch.core.elicitation import HeadlessElicitor
-    from jupyter_orch.providers.scripted import ScriptedProvider
 
     provider = ScriptedProvider().enqueue_text("Old pond, ", "a frog")
 
@@ -192,7 +208,9 @@ def _sampling_turn(kit, tmp_path, approver) -> tuple[str, object]:
     return kit.run(scenario()), provider
 
 
-def test_a_sampling_request_is_approved_then_answered_by_the_turns_model(kit, tmp_path) -> None:
+def test_a_sampling_request_is_approved_then_answered_by_the_turns_model(
+    kit: Kit, tmp_path: Path
+) -> None:
     approver = _Decides(approve=True)
     text, provider = _sampling_turn(kit, tmp_path, approver)
     assert text == "Old pond, a frog"
@@ -204,7 +222,7 @@ def test_a_sampling_request_is_approved_then_answered_by_the_turns_model(kit, tm
     assert request.messages == [{"role": "user", "content": "A haiku about ponds"}]
 
 
-def test_a_rejected_sampling_request_is_declined_with_the_reason(kit, tmp_path) -> None:
+def test_a_rejected_sampling_request_is_declined_with_the_reason(kit: Kit, tmp_path: Path) -> None:
     text, provider = _sampling_turn(kit, tmp_path, _Decides(approve=False))
     assert text.startswith("refused:") and "not on my budget" in text
     assert provider.requests == []

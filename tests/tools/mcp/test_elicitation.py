@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from jupyter_orch.core.approval import HeadlessApprover
@@ -13,6 +14,7 @@ from jupyter_orch.ipython.widgets.elicitation import form_state
 from jupyter_orch.providers.scripted import ScriptedProvider
 from jupyter_orch.session import Session
 from jupyter_orch.tools.mcp.mounts import McpMounts
+from tests.tools.mcp.conftest import Kit
 
 
 def _turn(elicitor: Elicitor) -> TurnContext:
@@ -21,7 +23,7 @@ def _turn(elicitor: Elicitor) -> TurnContext:
     )
 
 
-async def _book(kit, tmp_path, elicitor: Elicitor | None) -> tuple[str, Any]:
+async def _book(kit: Kit, tmp_path: Path, elicitor: Elicitor | None) -> tuple[str, Any]:
     session = Session()
     server = await McpMounts(session, log_dir=tmp_path).add(kit.features())
     assert server.state == "connected", server.error
@@ -38,7 +40,9 @@ async def _book(kit, tmp_path, elicitor: Elicitor | None) -> tuple[str, Any]:
         await session.aclose()
 
 
-def test_a_form_is_shown_with_the_schema_defaults_and_its_answer_returns(kit, tmp_path) -> None:
+def test_a_form_is_shown_with_the_schema_defaults_and_its_answer_returns(
+    kit: Kit, tmp_path: Path
+) -> None:
     shown: list[Any] = []
     elicitor = WidgetElicitor(shown.append)
 
@@ -66,7 +70,7 @@ def test_a_form_is_shown_with_the_schema_defaults_and_its_answer_returns(kit, tm
     assert records[0].fields == ("city", "nights", "budget", "breakfast")
 
 
-def test_a_bad_number_keeps_the_form_open_with_the_reason(kit, tmp_path) -> None:
+def test_a_bad_number_keeps_the_form_open_with_the_reason(kit: Kit, tmp_path: Path) -> None:
     elicitor = WidgetElicitor(lambda widget: None)
 
     async def answer() -> None:
@@ -86,19 +90,19 @@ def test_a_bad_number_keeps_the_form_open_with_the_reason(kit, tmp_path) -> None
     assert kit.run(scenario()) == "decline: None"
 
 
-def test_headless_runs_decline_with_the_reason_recorded(kit, tmp_path) -> None:
+def test_headless_runs_decline_with_the_reason_recorded(kit: Kit, tmp_path: Path) -> None:
     text, records = kit.run(_book(kit, tmp_path, HeadlessElicitor()))
     assert text == "decline: None"
     assert records[0].action == "decline" and "headless" in records[0].reason
 
 
-def test_outside_a_turn_the_request_is_declined(kit, tmp_path) -> None:
+def test_outside_a_turn_the_request_is_declined(kit: Kit, tmp_path: Path) -> None:
     text, records = kit.run(_book(kit, tmp_path, None))
     assert text == "decline: None"
     assert "no chat turn" in records[0].reason
 
 
-def test_a_url_request_shows_the_domain_and_opens_only_after_the_click(kit) -> None:
+def test_a_url_request_shows_the_domain_and_opens_only_after_the_click(kit: Kit) -> None:
     from jupyter_orch.core.elicitation import ElicitationRequest
     from jupyter_orch.ipython.widgets.elicitation import ElicitationForm
 

@@ -9,6 +9,7 @@ from jupyter_orch.core.tools import Tool
 from jupyter_orch.session import Session
 from jupyter_orch.tools.mcp.config import ServerConfig
 from jupyter_orch.tools.mcp.mounts import McpMounts
+from tests.tools.mcp.conftest import Kit
 
 
 def _tool(session: Session, name: str) -> Tool:
@@ -17,7 +18,7 @@ def _tool(session: Session, name: str) -> Tool:
     return tool
 
 
-def test_a_command_that_does_not_exist_fails_at_once_with_a_clear_reason(kit) -> None:
+def test_a_command_that_does_not_exist_fails_at_once_with_a_clear_reason(kit: Kit) -> None:
     async def scenario() -> None:
         session = Session()
         server = await McpMounts(session).add(ServerConfig("ghost", "stdio", command="no-such-mcp"))
@@ -29,7 +30,7 @@ def test_a_command_that_does_not_exist_fails_at_once_with_a_clear_reason(kit) ->
     kit.run(scenario())
 
 
-def test_a_server_that_exits_at_start_is_reported_with_the_tail_of_its_stderr(kit) -> None:
+def test_a_server_that_exits_at_start_is_reported_with_the_tail_of_its_stderr(kit: Kit) -> None:
     async def scenario() -> None:
         session = Session()
         server = await McpMounts(session).add(kit.tiny("dies", "--exit-at-start", "2"))
@@ -42,7 +43,7 @@ def test_a_server_that_exits_at_start_is_reported_with_the_tail_of_its_stderr(ki
     kit.run(scenario())
 
 
-def test_a_server_that_never_answers_fails_after_the_start_timeout(kit) -> None:
+def test_a_server_that_never_answers_fails_after_the_start_timeout(kit: Kit) -> None:
     async def scenario() -> float:
         session = Session()
         started = time.perf_counter()
@@ -58,7 +59,7 @@ def test_a_server_that_never_answers_fails_after_the_start_timeout(kit) -> None:
     assert took < 5, took
 
 
-def test_a_crash_in_the_middle_of_a_call_is_an_error_result_and_restart_recovers(kit) -> None:
+def test_a_crash_in_the_middle_of_a_call_is_an_error_result_and_restart_recovers(kit: Kit) -> None:
     async def scenario() -> None:
         session = Session()
         mounts = McpMounts(session)
@@ -78,7 +79,7 @@ def test_a_crash_in_the_middle_of_a_call_is_an_error_result_and_restart_recovers
     kit.run(scenario())
 
 
-def test_a_call_that_is_never_answered_times_out_as_an_error_result(kit) -> None:
+def test_a_call_that_is_never_answered_times_out_as_an_error_result(kit: Kit) -> None:
     async def scenario() -> None:
         session = Session()
         await McpMounts(session, call_timeout=0.3).add(kit.tiny())
@@ -91,7 +92,7 @@ def test_a_call_that_is_never_answered_times_out_as_an_error_result(kit) -> None
     kit.run(scenario())
 
 
-def test_cancelling_a_call_tells_the_server_and_leaves_the_session_usable(kit) -> None:
+def test_cancelling_a_call_tells_the_server_and_leaves_the_session_usable(kit: Kit) -> None:
     async def scenario() -> None:
         session = Session()
         server = await McpMounts(session).add(kit.tiny())
@@ -112,7 +113,7 @@ def test_cancelling_a_call_tells_the_server_and_leaves_the_session_usable(kit) -
     kit.run(scenario())
 
 
-def test_one_broken_server_does_not_hold_up_or_break_the_others(kit) -> None:
+def test_one_broken_server_does_not_hold_up_or_break_the_others(kit: Kit) -> None:
     async def scenario() -> None:
         session = Session()
         mounts = McpMounts(session, start_timeout=2)
@@ -132,7 +133,7 @@ def test_one_broken_server_does_not_hold_up_or_break_the_others(kit) -> None:
     kit.run(scenario())
 
 
-def test_five_servers_connect_together_in_about_the_time_of_the_slowest(kit) -> None:
+def test_five_servers_connect_together_in_about_the_time_of_the_slowest(kit: Kit) -> None:
     configs = [kit.tiny(f"slow{i}", "--delay-start", "0.6") for i in range(5)]
 
     async def one_by_one() -> float:

@@ -13,6 +13,7 @@ import pytest
 from jupyter_orch.session import Session
 from jupyter_orch.tools.mcp.config import ServerConfig
 from jupyter_orch.tools.mcp.mounts import McpMounts
+from tests.tools.mcp.conftest import Kit
 
 
 def _free_port() -> int:
@@ -34,12 +35,12 @@ def _wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 20
 
 
 @pytest.fixture(params=["streamableHttp", "sse"])
-def http_everything(request: pytest.FixtureRequest, kit) -> Iterator[tuple[str, str]]:
+def http_everything(request: pytest.FixtureRequest, kit: Kit) -> Iterator[tuple[str, str]]:
     """server-everything listening on 127.0.0.1; yields (mode, base URL)."""
     stdio = kit.everything()
     port = _free_port()
     proc = subprocess.Popen(
-        [stdio.command, stdio.args[0], request.param],
+        [str(stdio.command), stdio.args[0], request.param],
         env={"PATH": os.environ["PATH"], "PORT": str(port)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -52,7 +53,9 @@ def http_everything(request: pytest.FixtureRequest, kit) -> Iterator[tuple[str, 
         proc.wait(timeout=10)
 
 
-def test_a_server_is_reached_by_url_over_streamable_http_or_sse(http_everything, kit) -> None:
+def test_a_server_is_reached_by_url_over_streamable_http_or_sse(
+    http_everything: tuple[str, str], kit: Kit
+) -> None:
     mode, base = http_everything
     url = f"{base}/mcp" if mode == "streamableHttp" else f"{base}/sse"
 
@@ -72,7 +75,7 @@ def test_a_server_is_reached_by_url_over_streamable_http_or_sse(http_everything,
     kit.run(scenario())
 
 
-def test_an_url_where_nothing_listens_fails_with_both_transports_named(kit) -> None:
+def test_an_url_where_nothing_listens_fails_with_both_transports_named(kit: Kit) -> None:
     url = f"http://127.0.0.1:{_free_port()}/mcp"
 
     async def scenario() -> None:

@@ -6,12 +6,15 @@ import asyncio
 import stat
 from pathlib import Path
 
+from jupyter_orch.core.tools import Tool
 from jupyter_orch.session import Session
 from jupyter_orch.tools.mcp.auth import ServerAuth, wants_oauth
 from jupyter_orch.tools.mcp.config import ServerConfig
 from jupyter_orch.tools.mcp.mounts import McpMounts
+from jupyter_orch.tools.mcp.server import MountedServer
 from jupyter_orch.tools.mcp.tokens import TokenFile
 from tests.support.oauth import follow_sign_in, oauth_server
+from tests.tools.mcp.conftest import Kit
 
 
 class Browser:
@@ -31,7 +34,9 @@ class Browser:
         self.finished.append(server)
 
 
-async def _mount(url: str, tokens: TokenFile, sign_in: Browser | None, logs: Path):
+async def _mount(
+    url: str, tokens: TokenFile, sign_in: Browser | None, logs: Path
+) -> tuple[Session, MountedServer]:
     session = Session()
     mounts = McpMounts(
         session,
@@ -42,7 +47,13 @@ async def _mount(url: str, tokens: TokenFile, sign_in: Browser | None, logs: Pat
     return session, server
 
 
-def test_sign_in_once_then_the_stored_tokens_serve_a_new_session(kit, tmp_path) -> None:
+def _whoami(session: Session) -> Tool:
+    tool = session.registry.get("whoami")
+    assert tool is not None, "the server's tool was not mounted"
+    return tool
+
+
+def test_sign_in_once_then_the_stored_tokens_serve_a_new_session(kit: Kit, tmp_path: Path) -> None:
     tokens = TokenFile(tmp_path / "tokens.json")
     browser = Browser()
     with oauth_server(tmp_path) as remote:
@@ -50,12 +61,12 @@ def test_sign_in_once_then_the_stored_tokens_serve_a_new_session(kit, tmp_path) 
         async def scenario() -> tuple[str, str, str]:
             session, server = await _mount(remote.url, tokens, browser, tmp_path / "a")
             assert server.state == "connected", server.error
-            first = (await session.registry.get("whoami").call({})).text()
+            first = (await _whoami(session).call({})).text()
             await session.aclose()
             # A new kernel: nobody can sign in, the stored tokens are used.
             session, server = await _mount(remote.url, tokens, None, tmp_path / "b")
             assert server.state == "connected", server.error
-            second = (await session.registry.get("whoami").call({})).text()
+            second = (await _whoami(session).call({})).text()
             log = server.log_text()
             await session.aclose()
             return first, second, log
@@ -70,7 +81,7 @@ def test_sign_in_once_then_the_stored_tokens_serve_a_new_session(kit, tmp_path) 
             assert token not in log
 
 
-def test_an_expired_token_is_refreshed(kit, tmp_path) -> None:
+def test_an_expired_token_is_refreshed(kit: Kit, tmp_path: Path) -> None:
     tokens = TokenFile(tmp_path / "tokens.json")
     with oauth_server(tmp_path, expires_in=1) as remote:
 
@@ -93,7 +104,7 @@ def test_an_expired_token_is_refreshed(kit, tmp_path) -> None:
         assert [g["event"] for g in remote.grants()] == ["register", "code", "refresh"]
 
 
-def test_headless_without_stored_tokens_fails_with_one_line(kit, tmp_path) -> None:
+def test_headless_without_stored_tokens_fails_with_one_line(kit: Kit, tmp_path: Path) -> None:
     tokens = TokenFile(tmp_path / "tokens.json")
     with oauth_server(tmp_path) as remote:
 

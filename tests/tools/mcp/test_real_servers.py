@@ -13,6 +13,7 @@ from jupyter_orch.session import Session
 from jupyter_orch.tools.mcp.content import prompt_messages, resource_parts
 from jupyter_orch.tools.mcp.mounts import McpMounts
 from jupyter_orch.tools.mcp.tools import McpTool
+from tests.tools.mcp.conftest import Kit
 
 
 def _tool(session: Session, name: str) -> Tool:
@@ -21,7 +22,7 @@ def _tool(session: Session, name: str) -> Tool:
     return tool
 
 
-def test_server_everything_mounts_and_its_tools_join_the_registry(kit) -> None:
+def test_server_everything_mounts_and_its_tools_join_the_registry(kit: Kit) -> None:
     async def scenario() -> None:
         session = Session()
         mounts = McpMounts(session)
@@ -45,7 +46,7 @@ def test_server_everything_mounts_and_its_tools_join_the_registry(kit) -> None:
     kit.run(scenario())
 
 
-def test_arguments_are_checked_against_the_schema_before_any_call(kit) -> None:
+def test_arguments_are_checked_against_the_schema_before_any_call(kit: Kit) -> None:
     async def scenario() -> None:
         session = Session()
         await McpMounts(session).add(kit.everything())
@@ -63,7 +64,7 @@ def test_arguments_are_checked_against_the_schema_before_any_call(kit) -> None:
     kit.run(scenario())
 
 
-def test_images_and_structured_content_come_back_for_the_model_and_the_cell(kit) -> None:
+def test_images_and_structured_content_come_back_for_the_model_and_the_cell(kit: Kit) -> None:
     async def scenario() -> None:
         session = Session()
         await McpMounts(session).add(kit.everything())
@@ -81,7 +82,7 @@ def test_images_and_structured_content_come_back_for_the_model_and_the_cell(kit)
     kit.run(scenario())
 
 
-def test_a_resource_is_read_into_parts_and_a_prompt_into_messages(kit) -> None:
+def test_a_resource_is_read_into_parts_and_a_prompt_into_messages(kit: Kit) -> None:
     async def scenario() -> None:
         session = Session()
         server = await McpMounts(session).add(kit.everything())
@@ -97,7 +98,7 @@ def test_a_resource_is_read_into_parts_and_a_prompt_into_messages(kit) -> None:
     kit.run(scenario())
 
 
-def test_mcp_server_time_mounts_and_answers(kit) -> None:
+def test_mcp_server_time_mounts_and_answers(kit: Kit) -> None:
     async def scenario() -> None:
         session = Session()
         server = await McpMounts(session).add(kit.time())
@@ -112,7 +113,7 @@ def test_mcp_server_time_mounts_and_answers(kit) -> None:
     kit.run(scenario())
 
 
-def test_policies_come_from_approve_and_auto_approve(kit) -> None:
+def test_policies_come_from_approve_and_auto_approve(kit: Kit) -> None:
     async def scenario() -> None:
         session = Session()
         mounts = McpMounts(session)
@@ -131,7 +132,7 @@ def test_policies_come_from_approve_and_auto_approve(kit) -> None:
     kit.run(scenario())
 
 
-def test_a_tool_name_taken_already_is_prefixed_with_the_server_name(kit) -> None:
+def test_a_tool_name_taken_already_is_prefixed_with_the_server_name(kit: Kit) -> None:
     async def scenario() -> None:
         session = Session()
         mounts = McpMounts(session)
@@ -145,7 +146,7 @@ def test_a_tool_name_taken_already_is_prefixed_with_the_server_name(kit) -> None
     kit.run(scenario())
 
 
-def test_a_server_gets_its_own_env_and_the_allowlist_never_the_kernels_secrets(kit) -> None:
+def test_a_server_gets_its_own_env_and_the_allowlist_never_the_kernels_secrets(kit: Kit) -> None:
     os.environ["JUPYTER_ORCH_TEST_SECRET_KEY"] = "sk-do-not-leak"
     try:
 
@@ -164,7 +165,7 @@ def test_a_server_gets_its_own_env_and_the_allowlist_never_the_kernels_secrets(k
     assert names <= {"GIVEN", "JUPYTER_ORCH_MCP_MOUNT", *os.environ}
 
 
-def test_closing_the_session_leaves_no_server_process(kit) -> None:
+def test_closing_the_session_leaves_no_server_process(kit: Kit) -> None:
     async def scenario() -> list[int]:
         session = Session()
         servers = await McpMounts(session).add_many([kit.everything(), kit.time(), kit.tiny()])
@@ -177,7 +178,7 @@ def test_closing_the_session_leaves_no_server_process(kit) -> None:
     assert not [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"]
 
 
-def test_a_changed_tool_list_is_fetched_again_and_published(kit) -> None:
+def test_a_changed_tool_list_is_fetched_again_and_published(kit: Kit) -> None:
     async def scenario() -> None:
         session = Session()
         await McpMounts(session).add(kit.tiny())

@@ -8,9 +8,10 @@ import psutil
 
 from jupyter_orch.session import Session
 from jupyter_orch.tools.mcp.mounts import McpMounts
+from tests.tools.mcp.conftest import Kit
 
 
-def test_close_now_kills_every_server_process_without_a_running_loop(kit) -> None:
+def test_close_now_kills_every_server_process_without_a_running_loop(kit: Kit) -> None:
     loop = asyncio.new_event_loop()
     try:
         session = Session()

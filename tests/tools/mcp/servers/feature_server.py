@@ -34,7 +34,7 @@ class Booking(BaseModel):
     breakfast: bool = Field(default=True, description="With breakfast")
 
 
-@app.tool(annotations=types.ToolAnnotations(readOnlyHint=True, destructiveHint=False))
+@app.tool(annotations=types.ToolAnnotations(read_only_hint=True, destructive_hint=False))
 def echo(message: str, verbose: bool = False) -> str:
     """Echo the message back (upper-cased when verbose)."""
     return message.upper() if verbose else message
