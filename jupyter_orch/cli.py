@@ -99,7 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(shown).rstrip())
         return 0
     except OrchError as exc:
-        line = str(exc) if str(exc).startswith("jupyter-orch") else f"jupyter-orch: {exc}"
+        # The parser names itself ("jupyter-orch export: ..."): say it once.
+        line = "jupyter-orch: " + re.sub(r"^jupyter-orch(?: \w+)?: ", "", str(exc))
         print(_printable(line), file=sys.stderr)
         return 2
     print(_printable(message), file=sys.stderr if args.output == "-" else sys.stdout)

@@ -83,7 +83,7 @@ def test_approve_from_the_page_runs_the_tool_and_the_status_follows_the_turn(
     tool_message = server.requests[-1]["messages"][-1]
     assert (tool_message["role"], tool_message["tool_call_id"]) == ("tool", call_id)
     assert tool_message["content"] == "5"
-    assert "approved (user)" in _final_markdown(done)
+    assert "approved by you" in _final_markdown(done)
     assert _statuses(page) == [
         {"state": "thinking"},
         {"state": "waiting", "pending": 1},
@@ -148,7 +148,7 @@ def test_with_no_page_a_tool_turn_runs_as_before_and_the_bridge_stays_silent(
     chat.kernel.click(chat.wait(approve_button, 60, "the card's Approve button"))
     done = chat.wait(chat.finished(msg_id), 60, "the turn ends")
     markdown = _final_markdown(done)
-    assert "It is 5." in markdown and "approved (user)" in markdown
+    assert "It is 5." in markdown and "approved by you" in markdown
     bridge_traffic = [
         m
         for m in chat.seen

@@ -217,7 +217,7 @@ def test_an_mcp_tool_runs_after_approve_and_not_after_reject(
     server.enqueue(Reply.tool_calls([call]), Reply.text("It is time."))
     msg_id = k.send("%%chat\nWhat time is it in Paris?")
     ex, buttons = _approval(k, msg_id)
-    assert "mcp:time" in json.dumps([m["content"] for m in ex.iopub])
+    assert "MCP server time" in json.dumps([m["content"] for m in ex.iopub])
     k.click(buttons["Approve"])
     k.collect(msg_id, into=ex)
     tool_message = server.requests[-1]["messages"][-1]
@@ -430,7 +430,7 @@ def test_a_servers_sampling_request_waits_for_approve_on_a_card_then_uses_our_mo
     msg_id = k.send("%%chat\nA haiku about ponds, from the server")
     ex, buttons = _approval(k, msg_id)
     cards = json.dumps([m["content"] for m in ex.widgets("HTMLModel")])
-    assert "sampling" in cards and "mcp:features" in cards and "A haiku about ponds" in cards
+    assert "sampling" in cards and "MCP server features" in cards and "A haiku about ponds" in cards
     assert len(server.requests) == 1  # nothing sent to the model before the click
     k.click(buttons["Approve"])
     k.collect(msg_id, into=ex)
