@@ -202,11 +202,25 @@ def read_notebook(path: Path) -> list[TurnRecord]:
         raise UsageError(f"{path}: not a notebook (no cells)")
     records = []
     for index, cell in enumerate(nb["cells"]):
-        for output in cell.get("outputs") or []:
-            data = (output.get("data") or {}).get(MIME)
-            if data is not None:
-                records.append(load_record(_json(data), where=f"{path} cell {index + 1}"))
+        where = f"{path} cell {index + 1}"
+        for data in _records_of(cell, where):
+            records.append(load_record(_json(data, where), where=where))
     return latest(records)
+
+
+def _records_of(cell: Any, where: str) -> list[Any]:
+    """The turn records of one saved cell's outputs (a malformed cell: one line naming it)."""
+    if not isinstance(cell, dict):
+        raise UsageError(f"{where}: not a notebook cell (a JSON object)")
+    outputs = cell.get("outputs") or []
+    if not isinstance(outputs, list):
+        raise UsageError(f"{where}: its outputs are not a list")
+    found = []
+    for output in outputs:
+        data = output.get("data") if isinstance(output, dict) else None
+        if isinstance(data, dict) and data.get(MIME) is not None:
+            found.append(data[MIME])
+    return found
 
 
 def read_records(path: Path) -> list[TurnRecord]:
@@ -214,6 +228,11 @@ def read_records(path: Path) -> list[TurnRecord]:
     return read_notebook(path) if path.suffix == ".ipynb" else read_store(path)
 
 
-def _json(data: Any) -> Any:
+def _json(data: Any, where: str) -> Any:
     # nbformat keeps +json outputs as objects; some writers store them as a JSON string.
-    return json.loads(data) if isinstance(data, str) else data
+    if not isinstance(data, str):
+        return data
+    try:
+        return json.loads(data)
+    except ValueError:
+        raise UsageError(f"{where}: its turn record is not valid JSON") from None

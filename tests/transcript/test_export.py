@@ -165,3 +165,25 @@ def test_the_command_line_fails_in_one_line(tmp_path: Path) -> None:
         [*CLI, "export", str(tmp_path / "a.ipynb")], capture_output=True, text=True
     )
     assert done.returncode == 2 and "holds no %%chat turn records" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        (["not a cell"], "cell 1: not a notebook cell"),
+        ([{"cell_type": "code", "outputs": "nope"}], "cell 1: its outputs are not a list"),
+        (
+            [{"cell_type": "code", "outputs": [{"data": {MIME: "{not json"}}]}],
+            "cell 1: its turn record is not valid JSON",
+        ),
+    ],
+)
+def test_a_corrupt_notebook_is_one_line_naming_the_cell(
+    tmp_path: Path, cells: list[Any], message: str
+) -> None:
+    path = tmp_path / "broken.ipynb"
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4}))
+    done = subprocess.run([*CLI, "export", str(path)], capture_output=True, text=True)
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert message in line and "Traceback" not in done.stderr
