@@ -62,10 +62,12 @@ def install(ext: Any) -> BridgeSetup:
     board = StatusBoard(bridge)
     ext.runner.hooks.append(board.hook)
     comms = None
-    if getattr(ext.shell, "kernel", None) is not None:
+    kernel = getattr(ext.shell, "kernel", None)
+    if kernel is not None:
         from .comms import KernelComms
 
-        comms = KernelComms(bridge)
+        # A frontend that can answer (allow_stdin) may have a page extension to tell.
+        comms = KernelComms(bridge, announce=bool(getattr(kernel, "_allow_stdin", False)))
         comms.start()
     return BridgeSetup(bridge, board, comms)
 

@@ -31,16 +31,22 @@ class KernelComms:
         The bridge that the pages' comms feed.
     """
 
-    def __init__(self, bridge: Bridge) -> None:
+    def __init__(self, bridge: Bridge, *, announce: bool = True) -> None:
         self.bridge = bridge
+        self.announce = announce
         self._comms: dict[str, Any] = {}
 
     def start(self) -> None:
-        """Register the kernel's target and announce the kernel to the open pages."""
+        """Register the kernel's target and announce the kernel to the open pages.
+
+        Headless runs (nbclient, papermill, nbconvert) have no page: nothing is announced
+        there, so their consoles stay free of "no handler for comm target" warnings.
+        """
         import comm
 
         comm.get_comm_manager().register_target(KERNEL_TARGET, self._opened)
-        self._announce(comm)
+        if self.announce:
+            self._announce(comm)
 
     def stop(self) -> None:
         """Unregister the target; the bridge says goodbye to the pages itself."""
