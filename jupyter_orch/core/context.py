@@ -14,7 +14,7 @@ import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from .approval import Approver
@@ -80,6 +80,8 @@ class CallContext:
     report: ProgressReporter
 
 
+_C = TypeVar("_C")
+
 _TURN: ContextVar[TurnContext | None] = ContextVar("jupyter_orch_turn", default=None)
 _CALL: ContextVar[CallContext | None] = ContextVar("jupyter_orch_call", default=None)
 
@@ -94,21 +96,20 @@ def current_call() -> CallContext | None:
     return _CALL.get()
 
 
-@contextlib.contextmanager
-def turn_entered(context: TurnContext) -> Iterator[TurnContext]:
+def turn_entered(context: TurnContext) -> contextlib.AbstractContextManager[TurnContext]:
     """Make ``context`` the current turn inside the block."""
-    token = _TURN.set(context)
-    try:
-        yield context
-    finally:
-        _TURN.reset(token)
+    return _entered(_TURN, context)
+
+
+def call_entered(context: CallContext) -> contextlib.AbstractContextManager[CallContext]:
+    """Make ``context`` the current call inside the block (tasks started in it inherit it)."""
+    return _entered(_CALL, context)
 
 
 @contextlib.contextmanager
-def call_entered(context: CallContext) -> Iterator[CallContext]:
-    """Make ``context`` the current call inside the block (tasks started in it inherit it)."""
-    token = _CALL.set(context)
+def _entered(var: ContextVar[_C | None], context: _C) -> Iterator[_C]:
+    token = var.set(context)
     try:
         yield context
     finally:
-        _CALL.reset(token)
+        var.reset(token)

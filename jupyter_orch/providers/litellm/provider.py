@@ -18,23 +18,19 @@ from ...core.provider import (
 )
 from ..common.chunks import MalformedChunk, convert
 from ..common.errors import check_base_url, clean_message, redact, to_provider_error
+from ..common.retries import Retrying
 from .loader import load_litellm, quiet_logs
 
 _OURS = ("max_retries", "retry_backoff")
 
 
-class LiteLLMProvider:
+class LiteLLMProvider(Retrying):
     """Streams any LiteLLM model.
 
     Parameters
     ----------
-    max_retries
-        Retries after a 429 or 5xx before the first chunk arrives (a stream already under
-        way is never retried: the user has seen part of it).
-    retry_backoff
-        Seconds before the first retry; doubled each time, at most 8 s.
-    timeout
-        Seconds litellm waits for the model (overridden by a ``timeout`` parameter).
+    max_retries, retry_backoff, timeout
+        As for :class:`~jupyter_orch.providers.common.retries.Retrying`.
     """
 
     name = "litellm"
@@ -42,9 +38,7 @@ class LiteLLMProvider:
     def __init__(
         self, *, max_retries: int = 2, retry_backoff: float = 1.0, timeout: float = 120.0
     ) -> None:
-        self.max_retries = max_retries
-        self.retry_backoff = retry_backoff
-        self.timeout = timeout
+        super().__init__(max_retries=max_retries, retry_backoff=retry_backoff, timeout=timeout)
         self._windows: dict[str, int | None] = {}
         self._images: dict[str, bool] = {}
 
@@ -152,9 +146,9 @@ class LiteLLMProvider:
                 raise
             except Exception as exc:  # mapped to one line below
                 error = to_provider_error(exc, request.model, kwargs)
-                if not error.retryable or attempt >= self.max_retries:
+                if not error.retryable or not self.may_retry(attempt):
                     raise error from None
-            await asyncio.sleep(min(self.retry_backoff * 2**attempt, 8.0))
+            await self.pause(attempt)
             attempt += 1
 
 

@@ -9,7 +9,6 @@ call, visibly).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import ssl
@@ -26,6 +25,7 @@ from ...core.provider import (
 )
 from ..common.chunks import MalformedChunk, completion_chunks, convert
 from ..common.errors import check_base_url, redact, sentence
+from ..common.retries import Retrying
 
 # Parameters that configure the client, not the request body.
 _CLIENT = {"api_base", "base_url", "api_key", "timeout", "max_retries", "retry_backoff", "headers"}
@@ -53,17 +53,13 @@ def body(request: ProviderRequest) -> dict[str, Any]:
     return out
 
 
-class OpenAIHTTPProvider:
+class OpenAIHTTPProvider(Retrying):
     """Streams ``openai/...`` models over HTTP, without litellm.
 
     Parameters
     ----------
-    max_retries
-        Retries after a 429 or 5xx before the first chunk arrives.
-    retry_backoff
-        Seconds before the first retry; doubled each time, at most 8 s.
-    timeout
-        Seconds to wait for the model (overridden by a ``timeout`` parameter).
+    max_retries, retry_backoff, timeout
+        As for :class:`~jupyter_orch.providers.common.retries.Retrying`.
     """
 
     name = "openai-http"
@@ -71,9 +67,7 @@ class OpenAIHTTPProvider:
     def __init__(
         self, *, max_retries: int = 2, retry_backoff: float = 1.0, timeout: float = 120.0
     ) -> None:
-        self.max_retries = max_retries
-        self.retry_backoff = retry_backoff
-        self.timeout = timeout
+        super().__init__(max_retries=max_retries, retry_backoff=retry_backoff, timeout=timeout)
         self._tls: ssl.SSLContext | None = None
 
     def prepare(self) -> None:
@@ -109,9 +103,9 @@ class OpenAIHTTPProvider:
                         yield chunk
                     return
                 except _Retry as retry:
-                    if attempt >= self.max_retries:
+                    if not self.may_retry(attempt):
                         raise retry.error from None
-                await asyncio.sleep(min(self.retry_backoff * 2**attempt, 8.0))
+                await self.pause(attempt)
                 attempt += 1
 
     def _tls_context(self) -> ssl.SSLContext:
