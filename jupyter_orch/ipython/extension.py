@@ -102,8 +102,13 @@ class Extension:
         )
 
     def claim_tools(self) -> None:
-        """Take the tools decorated with ``@jupyter_orch.tool`` since the last turn."""
+        """Take the tools decorated with ``@jupyter_orch.tool`` since the last turn.
+
+        The notebook tools follow what the page and the saved file allow now.
+        """
         install_pending(self.session)
+        if self.notebook is not None:
+            self.notebook.sync()
 
     async def mount_configured(self) -> None:
         """Mount the MCP config files named in ``JupyterOrch.mcp_config``, once.

@@ -14,7 +14,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..core.errors import OrchError, UsageError
 from ..core.messages import ContentPart
 from ..core.redaction import Redactor
+from ..session import Session
 from ..tools.notebook.cells import Snapshot
+from ..tools.notebook.offer import NotebookTools
+from ..tools.notebook.read_tools import ListCells, NotebookVariables, ReadCell
+from ..tools.notebook.reader import NotebookReader
 from ..tools.notebook.render import context_summary, parse_range
 from ..tools.notebook.sources import (
     READ,
@@ -40,6 +44,8 @@ class Host(Protocol):
     shell: Any
     config: Any
     provider: Any
+    session: Session
+    transcripts: Any
     cell_id: str | None
 
     @property
@@ -64,15 +70,48 @@ class NotebookFeatures:
     def __init__(self, ext: Host) -> None:
         self.ext = ext
         self.errors = ErrorLog(ext.shell)
+        namespace = ext.shell.user_ns
+        self.reader = NotebookReader(lambda: ext.bridge, namespace, lambda: ext.cell_id)
+        hidden = getattr(ext.shell, "user_ns_hidden", {})
+        self.tools = NotebookTools(
+            ext.session.registry,
+            ext.session.policy,
+            self.reader,
+            read_tools=[
+                ListCells(self.reader),
+                ReadCell(self.reader),
+                NotebookVariables(namespace, lambda: hidden),
+            ],
+            replayed=self._replayed,
+        )
+        self._installed = False
 
     def install(self) -> None:
-        """Follow the cells' errors."""
+        """Follow the cells' errors, and the pages that come and go (the tools follow)."""
+        self._installed = True
         self.ext.shell.events.register("post_run_cell", self.errors.post_run_cell)
+        bridge = self.ext.bridge
+        if bridge is not None:
+            bridge.on_change(self.sync)
+        self.sync()
 
     def uninstall(self) -> None:
-        """Stop following the cells' errors."""
+        """Stop following the cells' errors; take the notebook tools out."""
+        self._installed = False
         with contextlib.suppress(ValueError):  # already unregistered
             self.ext.shell.events.unregister("post_run_cell", self.errors.post_run_cell)
+        self.tools.remove_all()
+
+    def sync(self) -> None:
+        """Offer the notebook tools that can work now (a page came or went, a file appeared)."""
+        if self._installed:
+            self.tools.sync()
+
+    def _replayed(self) -> set[str]:
+        replay = getattr(self.ext.transcripts, "replay", None)
+        if replay is None:
+            return set()
+        return {name for record in replay.recording.records for name in record.tools_offered}
 
     async def prompt(self, options: ChatOptions, body: str) -> tuple[str, list[ContentPart]]:
         """Return a cell's prompt with its references expanded, and the parts that join it.

@@ -70,6 +70,8 @@ def source_words(source: str) -> str:
         "notebook": "a notebook function",
         "variables": "reads your exposed variables",
         "python": "runs Python in your kernel",
+        "notebook-read": "reads this notebook",
+        "notebook-edit": "changes this notebook",
     }.get(source, source)
 
 
