@@ -16,6 +16,8 @@ from ..core.messages import ContentPart
 from ..core.redaction import Redactor
 from ..session import Session
 from ..tools.notebook.cells import Snapshot
+from ..tools.notebook.desk import EditDesk
+from ..tools.notebook.edit_tools import edit_tools
 from ..tools.notebook.offer import NotebookTools
 from ..tools.notebook.read_tools import ListCells, NotebookVariables, ReadCell
 from ..tools.notebook.reader import NotebookReader
@@ -28,6 +30,7 @@ from ..tools.notebook.sources import (
     saved_notebook,
 )
 from ..tools.python.results import to_text
+from .cell_runner import CellRunner
 from .interpolate import interpolate
 from .references import ErrorLog, PromptReferences
 
@@ -73,6 +76,8 @@ class NotebookFeatures:
         namespace = ext.shell.user_ns
         self.reader = NotebookReader(lambda: ext.bridge, namespace, lambda: ext.cell_id)
         hidden = getattr(ext.shell, "user_ns_hidden", {})
+        runner = CellRunner(ext.shell, self.errors)
+        desk = EditDesk(self.reader, chat_cell=lambda: ext.cell_id, run=runner.run)
         self.tools = NotebookTools(
             ext.session.registry,
             ext.session.policy,
@@ -82,6 +87,8 @@ class NotebookFeatures:
                 ReadCell(self.reader),
                 NotebookVariables(namespace, lambda: hidden),
             ],
+            edit_tools=edit_tools(desk),
+            always_ask={"run_cell"},  # running code asks every time, as run_python does
             replayed=self._replayed,
         )
         self._installed = False

@@ -32,7 +32,8 @@ def cell_reference(arguments: dict[str, Any], name: str = "cell") -> str:
     return str(value).strip()
 
 
-def _no_extra(arguments: dict[str, Any], allowed: Collection[str]) -> None:
+def no_extra(arguments: dict[str, Any], allowed: Collection[str]) -> None:
+    """Raise :class:`ToolArgumentError` for arguments the tool does not take."""
     extra = sorted(set(arguments) - set(allowed))
     if extra:
         raise ToolArgumentError(f"unexpected argument(s): {', '.join(extra)}")
@@ -57,7 +58,7 @@ class ListCells:
 
     def validate(self, arguments: dict[str, Any]) -> dict[str, Any]:
         """Accept no arguments."""
-        _no_extra(arguments, ())
+        no_extra(arguments, ())
         return {}
 
     async def call(self, arguments: dict[str, Any]) -> ToolResult:
@@ -92,7 +93,7 @@ class ReadCell:
 
     def validate(self, arguments: dict[str, Any]) -> dict[str, Any]:
         """Check that ``cell`` names a cell (an id or a position)."""
-        _no_extra(arguments, ("cell",))
+        no_extra(arguments, ("cell",))
         return {"cell": cell_reference(arguments)}
 
     async def call(self, arguments: dict[str, Any]) -> ToolResult:
@@ -135,7 +136,7 @@ class NotebookVariables:
 
     def validate(self, arguments: dict[str, Any]) -> dict[str, Any]:
         """Accept no arguments."""
-        _no_extra(arguments, ())
+        no_extra(arguments, ())
         return {}
 
     async def call(self, arguments: dict[str, Any]) -> ToolResult:

@@ -143,9 +143,13 @@ def test_variables_are_listed_by_type_and_shape_never_by_value(
     assert "In:" not in text and "get_ipython" not in text
 
 
-def test_chat_tools_lists_the_read_tools_and_where_they_read(disk_kernel: Kernel) -> None:
+def test_chat_tools_says_why_the_edit_tools_are_not_offered(disk_kernel: Kernel) -> None:
     out = disk_kernel.run("%chat tools").stdout()
     assert "list_cells" in out and "notebook-read" in out and "auto" in out
+    assert (
+        "notebook edit tools (insert_cell, replace_cell, delete_cell, run_cell): not offered: "
+        "no JupyterLab or Notebook 7 page with the jupyter-orch extension is connected"
+    ) in out
     assert "read the saved copy on disk" in out
 
 
