@@ -214,3 +214,26 @@ def test_explain_this_error_quotes_the_error_with_err(lab: Lab, model: OpenAISer
     assert "The error of In [2]:" in sent and "Cell In[2], line 2" in sent
     assert "KeyError: 'weight'" in sent
     notebook.screenshot("explained")
+
+
+def test_notebook_7_inserts_an_approved_cell_and_undoes_it_from_the_notification(
+    lab: Lab, model: OpenAIServer
+) -> None:
+    chat = "%%chat\nAdd a cell that prints x"
+    setup = SETUP_CELL.format(model="openai/test-model", api_base=model.url)
+    notebook = lab.open_notebook("nb7-edit.ipynb", [setup, "x = 1", chat, "y = 2"], app="notebooks")
+    notebook.run_cell(0)
+    notebook.wait_until_executed(0)
+    model.responder = calls_in_turn([("insert_cell", {"source": "print(x)", "position": 3})])
+    notebook.run_cell(2)
+    card = _card(notebook, 2, "Insert a new code cell at position 3")
+    expect(card).to_contain_text("+ print(x)")
+    _button(card, "Approve").click()
+    expect(notebook.cells).to_have_count(5)
+    assert _cell(notebook, 2)["source"] == "print(x)"
+    _finished(notebook, 3)
+    toast = lab.page.locator(".Toastify__toast", has_text="The chat changed this notebook")
+    toast.get_by_role("button", name="Undo the chat's changes").click()
+    expect(notebook.cells).to_have_count(4)
+    assert [_cell(notebook, i)["source"] for i in (1, 2, 3)] == ["x = 1", chat, "y = 2"]
+    lab.screenshot("nb7-undone")

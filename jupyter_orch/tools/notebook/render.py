@@ -37,7 +37,7 @@ class Limits:
 READ_LIMITS = Limits()
 """What ``read_cell`` shows of one cell."""
 
-CONTEXT_LIMITS = Limits(source=1_500, output=600, error=1_000, images=1, image_chars=1_400_000)
+CONTEXT_LIMITS = Limits(source=1_500, output=600, error=1_000, images=1, image_chars=700_000)
 """What ``--context`` shows of each cell it details."""
 
 CONTEXT_CHARS = 16_000
