@@ -19,7 +19,6 @@ from typing import Any
 
 from ..tools.notebook.tracebacks import error_text
 from ..tools.python.capture import captured
-from ..tools.python.run_python import run_code
 from .references import ErrorLog
 
 Outputs = list[dict[str, Any]]
@@ -43,6 +42,8 @@ class CellRunner:
 
     async def run(self, source: str) -> Outputs:
         """Run ``source`` like a cell; return its outputs (an error is an output too)."""
+        from ..tools.python.run_python import run_code  # lazy: it loads pydantic
+
         displays: Outputs = []
         value: Any = None
         failure: BaseException | None = None

@@ -15,27 +15,13 @@ from ..core.errors import OrchError, UsageError
 from ..core.messages import ContentPart
 from ..core.redaction import Redactor
 from ..session import Session
-from ..tools.notebook.cells import Snapshot
-from ..tools.notebook.desk import EditDesk
-from ..tools.notebook.edit_tools import edit_tools
-from ..tools.notebook.offer import NotebookTools
-from ..tools.notebook.read_tools import ListCells, NotebookVariables, ReadCell
-from ..tools.notebook.reader import NotebookReader
-from ..tools.notebook.render import context_summary, parse_range
-from ..tools.notebook.sources import (
-    READ,
-    kernel_history,
-    notebook_file,
-    page_notebook,
-    saved_notebook,
-)
-from ..tools.python.results import to_text
-from .cell_runner import CellRunner
 from .interpolate import interpolate
 from .references import ErrorLog, PromptReferences
 
 if TYPE_CHECKING:
     from ..bridge import Bridge
+    from ..tools.notebook.cells import Snapshot
+    from ..tools.notebook.offer import NotebookTools
     from .options import ChatOptions
 
 _HISTORY_RESULT_CHARS = 2_000
@@ -73,41 +59,37 @@ class NotebookFeatures:
     def __init__(self, ext: Host) -> None:
         self.ext = ext
         self.errors = ErrorLog(ext.shell)
-        namespace = ext.shell.user_ns
-        self.reader = NotebookReader(lambda: ext.bridge, namespace, lambda: ext.cell_id)
-        hidden = getattr(ext.shell, "user_ns_hidden", {})
-        runner = CellRunner(ext.shell, self.errors)
-        desk = EditDesk(self.reader, chat_cell=lambda: ext.cell_id, run=runner.run)
-        self.tools = NotebookTools(
-            ext.session.registry,
-            ext.session.policy,
-            self.reader,
-            read_tools=[
-                ListCells(self.reader),
-                ReadCell(self.reader),
-                NotebookVariables(namespace, lambda: hidden),
-            ],
-            edit_tools=edit_tools(desk),
-            always_ask={"run_cell"},  # running code asks every time, as run_python does
-            replayed=self._replayed,
-        )
+        self._tools: NotebookTools | None = None
         self._installed = False
 
+    @property
+    def tools(self) -> NotebookTools:
+        """The notebook tools, made at first use (``%load_ext`` does not import them)."""
+        if self._tools is None:
+            from .notebook_tools import notebook_tools
+
+            self._tools = notebook_tools(self.ext, self.errors, self._replayed)
+        return self._tools
+
     def install(self) -> None:
-        """Follow the cells' errors, and the pages that come and go (the tools follow)."""
+        """Follow the cells' errors, and the pages that come and go (the tools follow).
+
+        The tools are first offered at the first turn (or ``%chat tools``), or when a page
+        connects: loading imports and checks nothing more.
+        """
         self._installed = True
         self.ext.shell.events.register("post_run_cell", self.errors.post_run_cell)
         bridge = self.ext.bridge
         if bridge is not None:
             bridge.on_change(self.sync)
-        self.sync()
 
     def uninstall(self) -> None:
         """Stop following the cells' errors; take the notebook tools out."""
         self._installed = False
         with contextlib.suppress(ValueError):  # already unregistered
             self.ext.shell.events.unregister("post_run_cell", self.errors.post_run_cell)
-        self.tools.remove_all()
+        if self._tools is not None:
+            self._tools.remove_all()
 
     def sync(self) -> None:
         """Offer the notebook tools that can work now (a page came or went, a file appeared)."""
@@ -153,6 +135,9 @@ class NotebookFeatures:
 
     async def context(self, what: Sequence[str], *, images: bool) -> tuple[str, list[ContentPart]]:
         """Return the bounded summary ``--context`` adds, and its images."""
+        from ..tools.notebook.cells import Snapshot
+        from ..tools.notebook.render import context_summary, parse_range
+
         snapshot = await self.snapshot(images=images)
         if what[0] == "cells":
             try:
@@ -176,6 +161,8 @@ class NotebookFeatures:
 
     async def snapshot(self, *, images: bool) -> Snapshot:
         """Read the notebook: from the page, else the saved file, else the kernel's history."""
+        from ..tools.notebook.sources import READ, notebook_file, page_notebook, saved_notebook
+
         bridge = self.ext.bridge
         if bridge is not None and bridge.offers(READ):
             try:
@@ -198,6 +185,9 @@ class NotebookFeatures:
 
     def history(self) -> Snapshot:
         """Return the cells as this kernel ran them, from ``In``, ``Out`` and the errors."""
+        from ..tools.notebook.sources import kernel_history
+        from ..tools.python.results import to_text
+
         ns: dict[str, Any] = self.ext.shell.user_ns
         found = ns.get("Out")
         inputs = self.typed_inputs()

@@ -50,9 +50,13 @@ def notebook_file(namespace: Mapping[str, Any]) -> Path | None:
     vscode = namespace.get("__vsc_ipynb_file__")
     if isinstance(vscode, str) and vscode.endswith(".ipynb"):
         return Path(vscode)
-    from ...transcript.store import notebook_path  # lazy: the store module loads pydantic
-
-    return notebook_path(namespace)
+    # The rule of jupyter_orch.transcript.store.notebook_path, without importing the store
+    # (it loads pydantic, and this runs at %load_ext).
+    value = namespace.get("__session__") or os.environ.get("JPY_SESSION_NAME") or ""
+    if not isinstance(value, str) or not value.endswith(".ipynb"):
+        return None
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else Path.cwd() / path.name
 
 
 def saved_notebook(path: Path) -> Snapshot:
