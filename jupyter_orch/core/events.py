@@ -12,7 +12,7 @@ from typing import Literal
 from .approval import Decision, PendingApproval
 from .messages import ToolCall, ToolResult, Usage
 from .provider import ProviderRequest
-from .tools import PolicyName, ToolSpec
+from .tools import PolicyName, ToolPreview, ToolSpec
 
 StopReason = Literal["done", "max_rounds", "interrupted", "stream_cut", "length"]
 
@@ -46,13 +46,17 @@ class TextDelta:
 
 @dataclass(frozen=True, slots=True)
 class ToolCallRequested:
-    """The model asked for a call; ``pending`` is set when the user must decide."""
+    """The model asked for a call; ``pending`` is set when the user must decide.
+
+    ``preview`` says what the call will change, when its tool says so (a notebook edit).
+    """
 
     call: ToolCall
     spec: ToolSpec | None
     policy: PolicyName | None
     arguments: dict[str, object] | None = None
     pending: PendingApproval | None = field(default=None, compare=False)
+    preview: ToolPreview | None = None
 
 
 @dataclass(frozen=True, slots=True)

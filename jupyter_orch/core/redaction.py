@@ -423,7 +423,8 @@ class EventRedactor:
         if isinstance(event, ToolCallRequested):
             r.learn(event.arguments)
             arguments = r.value(event.arguments) if event.arguments is not None else None
-            return replace(event, call=r.call(event.call), arguments=arguments)
+            preview = event.preview.redacted(r.text) if event.preview is not None else None
+            return replace(event, call=r.call(event.call), arguments=arguments, preview=preview)
         if isinstance(event, (ToolCallApproved, ToolCallRejected)):
             decision = replace(event.decision, reason=r.text(event.decision.reason))
             return replace(event, call=r.call(event.call), decision=decision)

@@ -22,7 +22,7 @@ from .events import (
 from .messages import ToolCall, ToolResult
 from .policy import PolicyTable
 from .provider import ToolCallChunk
-from .tools import Tool, ToolArgumentError, ToolRegistry
+from .tools import PreviewedTool, Tool, ToolArgumentError, ToolPreview, ToolRegistry
 
 
 @dataclass
@@ -96,12 +96,13 @@ class ToolRunner:
             return
         try:
             arguments = tool.validate(call.parsed_arguments())
+            preview = await _preview(call, tool, arguments)
         except (ToolArgumentError, ValueError) as exc:
             yield ToolCallRequested(call, tool.spec, None)
             yield _finished(call, ToolResult.error(f"invalid arguments for {call.name}: {exc}"))
             return
         decision = Decision(False, "policy")
-        async for item in self._decide(call, tool, arguments, position, batch):
+        async for item in self._decide(call, tool, arguments, position, batch, preview):
             if isinstance(item, Decision):
                 decision = item
             else:
@@ -116,12 +117,13 @@ class ToolRunner:
         arguments: dict[str, Any],
         position: int,
         batch: ApprovalBatch | None,
+        preview: ToolPreview | None = None,
     ) -> AsyncIterator[Event | Decision]:
         """Yield the request event, then the decision (last)."""
         spec = tool.spec
         verdict = self.policy.verdict(spec)
         if verdict.policy != "ask":
-            yield ToolCallRequested(call, spec, verdict.policy, arguments)
+            yield ToolCallRequested(call, spec, verdict.policy, arguments, preview=preview)
             if verdict.allowed is not None:
                 yield Decision(True, verdict.allowed)
             else:
@@ -129,7 +131,7 @@ class ToolRunner:
                 yield Decision(auto, "policy", "" if auto else "denied by policy")
             return
         if batch is not None and batch.verdict is not None:
-            yield ToolCallRequested(call, spec, "ask", arguments)
+            yield ToolCallRequested(call, spec, "ask", arguments, preview=preview)
             yield batch.verdict  # "Approve all" / "Reject all" on an earlier card
             return
         scopes = ("once",) if verdict.fixed else SCOPES
@@ -143,7 +145,7 @@ class ToolRunner:
             scopes=scopes,
             changed=verdict.changed,
         )
-        yield ToolCallRequested(call, spec, "ask", arguments, pending)
+        yield ToolCallRequested(call, spec, "ask", arguments, pending, preview)
         decision = await self.approver.decide(pending)
         if decision.approved and decision.scope != "once":
             self.policy.allow(spec, decision.scope)
@@ -187,6 +189,14 @@ class ToolRunner:
             return ToolResult.error(f"{name} raised {exc}")
         except Exception as exc:  # a tool's failure is a result the model sees
             return ToolResult.error(f"{name} raised {type(exc).__name__}: {exc}")
+
+
+async def _preview(call: ToolCall, tool: Tool, arguments: dict[str, Any]) -> ToolPreview | None:
+    """Ask a :class:`PreviewedTool` what the call will change (in the call's context)."""
+    if not isinstance(tool, PreviewedTool):
+        return None
+    with call_entered(CallContext(call.id, call.name, lambda *_: None)):
+        return await tool.preview(arguments)
 
 
 class _ToolExit(Exception):

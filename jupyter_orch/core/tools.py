@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -59,6 +59,61 @@ class ToolSpec:
 
 class ToolArgumentError(ValueError):
     """The arguments do not fit the tool's schema; the message goes back to the model."""
+
+
+@dataclass(frozen=True, slots=True)
+class ToolPreview:
+    """What a call will change, shown on its card before anything changes.
+
+    Parameters
+    ----------
+    title
+        One line: what the call does (``Replace the source of cell 3``).
+    before
+        The text as it is now (``None``: there is nothing yet, e.g. a new cell).
+    after
+        The text it will be (``None``: it goes away). ``before == after`` shows the text
+        without a diff (a cell about to run).
+    language
+        The language of the text, for highlighting (``python``, ``markdown``).
+    """
+
+    title: str
+    before: str | None = None
+    after: str | None = None
+    language: str = "python"
+
+    def diff(self, context: int = 3) -> str:
+        """Return the change as a unified diff (empty when nothing changes)."""
+        import difflib  # only when a diff is shown or recorded
+
+        if self.before == self.after:
+            return ""
+        old = (self.before or "").splitlines()
+        new = (self.after or "").splitlines()
+        lines = difflib.unified_diff(old, new, "before", "after", n=context, lineterm="")
+        return "\n".join(lines)
+
+    def redacted(self, redact: Callable[[str], str]) -> ToolPreview:
+        """Return a copy with ``redact`` applied to every text (for what is shown)."""
+
+        def hide(text: str | None) -> str | None:
+            return None if text is None else redact(text)
+
+        return ToolPreview(redact(self.title), hide(self.before), hide(self.after), self.language)
+
+
+@runtime_checkable
+class PreviewedTool(Protocol):
+    """A tool that says what a call will change before it is approved (a notebook edit).
+
+    The tool runner awaits :meth:`preview` after ``validate``, before the policy and the
+    card; raising :class:`ToolArgumentError` there fails the call with its message.
+    """
+
+    async def preview(self, arguments: dict[str, Any]) -> ToolPreview:
+        """Return what the call with these (validated) arguments will change."""
+        ...
 
 
 @runtime_checkable

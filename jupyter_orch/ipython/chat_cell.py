@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import OrchError, UsageError
@@ -26,7 +27,9 @@ async def run_chat_cell(ext: Extension, line: str, body: str) -> None:
     try:
         options = parse_chat_options(line)
         await ext.mount_configured()
-        plan = ext.runner.plan(cell_input(ext, options, body))
+        ext.claim_tools()
+        prompt, parts = await cell_prompt(ext, options, body)
+        plan = ext.runner.plan(cell_input(ext, options, prompt, parts))
     except OrchError as exc:
         raise fail(str(exc), ext.shell) from None
     mode = frontend(ext.shell, ext.config)
@@ -60,16 +63,24 @@ def _display(widget: Any) -> None:
     display(widget)
 
 
-def cell_input(ext: Extension, options: ChatOptions, body: str) -> TurnInput:
-    """Turn the cell's options and text into what the turn asks for (nothing changes yet)."""
-    ext.claim_tools()
-    prompt = interpolate(body.strip(), ext.shell.user_ns)
+async def cell_prompt(ext: Extension, options: ChatOptions, body: str) -> tuple[str, list[Any]]:
+    """Return the cell's prompt, its references expanded, and the parts (images) that join it."""
+    if ext.notebook is not None:
+        return await ext.notebook.prompt(options, body)
+    return interpolate(body.strip(), ext.shell.user_ns), []
+
+
+def cell_input(
+    ext: Extension, options: ChatOptions, prompt: str, parts: Sequence[Any] = ()
+) -> TurnInput:
+    """Turn the cell's options and prompt into what the turn asks for (nothing changes yet)."""
     if not prompt:
         raise UsageError("the %%chat cell is empty: write the prompt below the %%chat line")
     number = ext.running_cell_number()
     return turn_input(
         options,
         prompt,
+        parts,
         cell_id=ext.cell_id,
         execution_count=number,
         switch_thread=True,

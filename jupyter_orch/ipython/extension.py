@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ..bridge import Bridge, BridgeSetup
     from ..tools.mcp.mounts import McpMounts
     from ..tools.python.variables import VariableView
+    from .notebook import NotebookFeatures
 
 
 class OpenPanel(Protocol):
@@ -73,6 +74,8 @@ class Extension:
         self.bridge_setup: BridgeSetup | None = None
         """The channel to the page extension (set at ``%load_ext``; pages may never come)."""
         self.cell_id: str | None = None
+        self.notebook: NotebookFeatures | None = None
+        """References, ``--context`` and the notebook tools (set at ``%load_ext``)."""
         self.mcp_run: Callable[[str], Awaitable[None]] | None = None
         self.closing: set[asyncio.Task[None]] = set()
         self._configured_mounted = False
@@ -99,8 +102,13 @@ class Extension:
         )
 
     def claim_tools(self) -> None:
-        """Take the tools decorated with ``@jupyter_orch.tool`` since the last turn."""
+        """Take the tools decorated with ``@jupyter_orch.tool`` since the last turn.
+
+        The notebook tools follow what the page and the saved file allow now.
+        """
         install_pending(self.session)
+        if self.notebook is not None:
+            self.notebook.sync()
 
     async def mount_configured(self) -> None:
         """Mount the MCP config files named in ``JupyterOrch.mcp_config``, once.

@@ -6,12 +6,16 @@ passes through untouched: JSON and dict literals (``{"a": 1}``), LaTeX (``\frac{
 anything inside ``$...$``), sets, f-string examples in code. Inside code spans and fenced
 blocks a reference is expanded only when the name exists. ``{{name}}`` stands for the literal
 text ``{name}``. A missing name outside code is a one-line :class:`UsageError`.
+
+``extra`` names (the notebook's ``{Err}`` and ``{cell}``, see
+:mod:`jupyter_orch.ipython.references`) are looked up only outside code, and only when the
+namespace has no such name: code that happens to hold ``{cell}`` stays as it is.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..core.errors import UsageError
@@ -31,18 +35,43 @@ _LITERAL = re.compile(
 _LATEX_BEFORE = re.compile(r"(?:\\[A-Za-z]+\*?|[}^_])\s*$")
 
 
-def interpolate(text: str, namespace: Mapping[str, Any]) -> str:
+def interpolate(
+    text: str, namespace: Mapping[str, Any], extra: Mapping[str, Any] | None = None
+) -> str:
     """Replace references to variables in ``text`` by their values (see the module doc)."""
     out: list[str] = []
     pos = 0
+    lookup = _Lookup(namespace, extra or {})
     for literal in _LITERAL.finditer(text):
-        out.append(_expand(text[pos : literal.start()], namespace, strict=True))
+        out.append(_expand(text[pos : literal.start()], lookup, strict=True))
         chunk = literal.group()
         code = chunk.startswith(("`", "~"))
         out.append(_expand(chunk, namespace, strict=False) if code else chunk)
         pos = literal.end()
-    out.append(_expand(text[pos:], namespace, strict=True))
+    out.append(_expand(text[pos:], lookup, strict=True))
     return "".join(out)
+
+
+class _Lookup(Mapping[str, Any]):
+    """The namespace, then the extra names it does not define."""
+
+    def __init__(self, namespace: Mapping[str, Any], extra: Mapping[str, Any]) -> None:
+        self._namespace = namespace
+        self._extra = extra
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._namespace:
+            return self._namespace[name]
+        return self._extra[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._namespace or name in self._extra
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**dict.fromkeys(self._extra), **dict.fromkeys(self._namespace)})
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
 
 
 def _expand(text: str, namespace: Mapping[str, Any], *, strict: bool) -> str:
@@ -62,7 +91,12 @@ def _expand(text: str, namespace: Mapping[str, Any], *, strict: bool) -> str:
                 f"{{{name}}} in the prompt: name {name!r} is not defined "
                 f"(write {{{{{name}}}}} for the literal text {{{name}}}); nothing was sent"
             )
-        return str(_resolve(namespace[name], match.group("path"), whole[1:-1]))
+        try:
+            return str(_resolve(namespace[name], match.group("path"), whole[1:-1]))
+        except UsageError:
+            if strict:
+                raise
+            return whole  # in code, what does not resolve is just code
 
     return _REF.sub(replace, text)
 

@@ -19,6 +19,7 @@ from . import errors
 from .chat_cell import run_chat_cell
 from .extension import Extension
 from .magics import ChatMagics
+from .notebook import NotebookFeatures
 
 _extension: Extension | None = None
 
@@ -44,6 +45,8 @@ def load(shell: Any) -> None:
     ext.cells.cell("chat", lambda line, body: run_chat_cell(ext, line, body))
     ext.cells.install(shell)
     ext.bridge_setup = install_bridge(ext)
+    ext.notebook = NotebookFeatures(ext)
+    ext.notebook.install()
     shell.events.register("pre_run_cell", ext.pre_run_cell)
     errors.install(shell)
     atexit.register(ext.session.close_now)
@@ -91,6 +94,8 @@ def unload(shell: Any) -> None:
         panel.stop()
     ext.panels.clear()
     ext.cells.uninstall(shell)
+    if ext.notebook is not None:
+        ext.notebook.uninstall()
     if ext.bridge_setup is not None:
         uninstall_bridge(ext, ext.bridge_setup)
     with contextlib.suppress(ValueError):  # already unregistered

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +13,7 @@ from IPython.core.error import UsageError as IPythonUsageError
 from IPython.core.magic_arguments import argument, magic_arguments
 
 from ..core.errors import UsageError
+from ..core.messages import ContentPart
 from ..turns import TurnInput
 
 
@@ -27,6 +30,7 @@ class ChatOptions:
     params: dict[str, Any] = field(default_factory=dict)
     force_tool: str | None = None
     tools: list[str] | None = None
+    context: tuple[str, ...] | None = None
 
 
 @magic_arguments(name="%chat")
@@ -52,12 +56,21 @@ class ChatOptions:
 @argument("--tool", metavar="NAME", help="Make the model call this tool (forced tool choice).")
 @argument("--tools", metavar="A,B", help="Offer only these tools (comma-separated).")
 @argument("--no-tools", action="store_true", dest="no_tools", help="Offer no tools.")
+@argument(
+    "--context",
+    nargs="+",
+    metavar="notebook|cells A-B",
+    help="Add a bounded summary of the notebook (or of cells A to B, from 1) to the message: "
+    "each cell's source, output, error and run state; images for models that read them.",
+)
 def chat_magic_spec(line: str, cell: str) -> None:
     """Ask the model; the answer streams into this cell.
 
-    The cell's text is the prompt. {name}, {name.attr}, {name[key]} and {In[3]} insert a
-    value from the notebook; other braces (JSON, LaTeX, dicts) stay as they are, and {{name}}
-    is the literal text {name}. When the model wants a tool, the output shows what it wants
+    The cell's text is the prompt. {name}, {name.attr} and {name[key]} insert a value from
+    the notebook; {In[3]} the source of the cell In [3], {Out[3]} its result (an image for
+    models that read images), {Err} the last error with its traceback, {cell} the cell run
+    before this one. Other braces (JSON, LaTeX, dicts) stay as they are, and {{name}} is the
+    literal text {name}. When the model wants a tool, the output shows what it wants
     to run, with Approve and Reject. %chat help lists the other commands.
     """
 
@@ -79,6 +92,7 @@ def parse_chat_options(line: str) -> ChatOptions:
     elif ns.tools:
         tools = [t.strip() for t in ns.tools.split(",") if t.strip()]
     return ChatOptions(
+        context=parse_context(ns.context),
         model=ns.model,
         thread=ns.thread,
         new=ns.new,
@@ -91,10 +105,30 @@ def parse_chat_options(line: str) -> ChatOptions:
     )
 
 
-def turn_input(options: ChatOptions, prompt: str, **where: Any) -> TurnInput:
-    """Return what a turn with these options asks for; ``where`` gives the cell or panel."""
+def parse_context(words: list[str] | None) -> tuple[str, ...] | None:
+    """Read ``--context notebook`` or ``--context cells 3-7``; a bad one is one line."""
+    if words is None:
+        return None
+    if words == ["notebook"]:
+        return ("notebook",)
+    if len(words) == 2 and words[0] == "cells" and re.fullmatch(r"\d+(-\d+)?", words[1]):
+        return ("cells", words[1])
+    raise UsageError(
+        f"%%chat: --context takes 'notebook' or 'cells 3-7' (positions from 1), "
+        f"not {' '.join(words)!r}"
+    )
+
+
+def turn_input(
+    options: ChatOptions, prompt: str, parts: Sequence[ContentPart] = (), **where: Any
+) -> TurnInput:
+    """Return what a turn with these options asks for; ``where`` gives the cell or panel.
+
+    ``parts`` (images of ``{Out[n]}`` and ``--context``) join the message after its text.
+    """
     return TurnInput(
         prompt,
+        parts=tuple(parts),
         model=options.model,
         thread=options.thread,
         new=options.new,

@@ -91,6 +91,7 @@ def _tools(ext: Extension, ns: argparse.Namespace) -> None:
 
 
 def _list_tools(ext: Extension) -> None:
+    notes = ext.notebook.tools.notes() if ext.notebook is not None else []
     tools = list(ext.session.registry)
     if not tools:
         print(
@@ -101,6 +102,8 @@ def _list_tools(ext: Extension) -> None:
         print(
             f"{tool.spec.name:<28} {tool.spec.source:<16} {policy:<5} {tool.spec.description[:60]}"
         )
+    for note in notes:
+        print(note)
 
 
 def _tools_add(ext: Extension, names: list[str]) -> None:

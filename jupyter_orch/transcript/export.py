@@ -19,6 +19,7 @@ from ..core.safe_markdown import html_line, markdown_text, safe_markdown
 from .export_html import to_html
 from .export_parts import (
     arguments_text,
+    change_text,
     decision_words,
     heading,
     meta_line,
@@ -126,6 +127,10 @@ def _call_markdown(call: ToolCallRecord) -> list[str]:
     if call.seconds is not None and call.decision is not None and call.decision.approved:
         head += f" · {call.seconds * 1000:.0f} ms"
     out = [head, "", "  arguments:", "", *_fenced(arguments_text(call), "json"), ""]
+    if call.change is not None:
+        lang = "diff" if call.change.diff else call.change.language
+        title = markdown_text(call.change.title)
+        out.extend([f"  change: {title}", "", *_fenced(change_text(call), lang), ""])
     if call.result is not None:
         label = "error" if call.result.is_error else "result"
         out.extend([f"  {label}:", "", *_fenced(result_text(call), ""), ""])

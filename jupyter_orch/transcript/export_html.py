@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from .export_parts import (
     arguments_text,
+    change_text,
     decision_words,
     heading,
     meta_line,
@@ -86,6 +87,9 @@ def _call(call: ToolCallRecord) -> str:
         f'<div class="tool {kind}"><div class="head">{head}</div>',
         f'<p class="label">arguments</p><pre>{esc(arguments_text(call))}</pre>',
     ]
+    if call.change is not None:
+        title = esc(call.change.title)
+        parts.append(f'<p class="label">change: {title}</p><pre>{esc(change_text(call))}</pre>')
     if call.result is not None:
         label = "error" if call.result.is_error else "result"
         parts.append(f'<p class="label">{label}</p><pre>{esc(result_text(call))}</pre>')

@@ -89,6 +89,14 @@ def result_text(call: ToolCallRecord) -> str:
     return "\n".join(str(p.get("text", f"[{p.get('type')}]")) for p in result.content)
 
 
+def change_text(call: ToolCallRecord) -> str:
+    """Return what the call changed, as its card showed it: the diff, or the code it ran."""
+    change = call.change
+    if change is None:
+        return ""
+    return change.diff or change.code or ""
+
+
 def rounds_of(record: TurnRecord) -> list[tuple[str, list[ToolCallRecord]]]:
     """Return each model call's text and the tool calls it asked for, in order."""
     out = [(r.text, [c for c in record.tool_calls if c.round == r.index]) for r in record.rounds]

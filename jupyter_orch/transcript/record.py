@@ -61,6 +61,15 @@ class ResultRecord(BaseModel):
     display: list[str] = Field(default_factory=list)
 
 
+class ChangeRecord(BaseModel):
+    """What a call changes (a notebook edit), as its card showed it before the decision."""
+
+    title: str
+    diff: str = ""
+    code: str | None = None
+    language: str = "python"
+
+
 class ToolCallRecord(BaseModel):
     """One tool call: what was asked, who decided, what came back."""
 
@@ -77,6 +86,7 @@ class ToolCallRecord(BaseModel):
     seconds: float | None = None
     requested_at: str
     finished_at: str | None = None
+    change: ChangeRecord | None = None
 
 
 class RoundRecord(BaseModel):

@@ -25,9 +25,11 @@ from ..core.messages import Message, Usage
 from ..core.redaction import Redactor
 from ..core.request import ChatRequest
 from ..core.thread import Turn
+from ..core.tools import ToolPreview
 from .fingerprint import fingerprint, tool_names
 from .record import (
     MIME,
+    ChangeRecord,
     DecisionRecord,
     Outcome,
     ResultRecord,
@@ -267,6 +269,7 @@ class TurnRecorder:
                 server=server,
                 policy=event.policy,
                 requested_at=now(),
+                change=_change(event.preview),
             )
         )
 
@@ -359,6 +362,19 @@ def outcome(decision: Decision) -> Outcome:
     if decision.approved:
         return "automatic" if decision.by == "policy" else "approved"
     return "expired" if decision.by == "expired" else "rejected"
+
+
+def _change(preview: ToolPreview | None) -> ChangeRecord | None:
+    """Record what the card showed: the diff, or the code when nothing changes (a run)."""
+    if preview is None:
+        return None
+    unchanged = preview.before == preview.after
+    return ChangeRecord(
+        title=preview.title,
+        diff="" if unchanged else preview.diff(),
+        code=preview.before if unchanged else None,
+        language=preview.language,
+    )
 
 
 def _find(record: TurnRecord, call_id: str) -> ToolCallRecord | None:

@@ -46,6 +46,8 @@ from .store import read_records
 
 ResultSource = Literal["recorded", "live"]
 LIVE_HINT = "set JupyterOrch.replay_live = True to call the model instead"
+NOTEBOOK_SOURCES = ("notebook-read", "notebook-edit")
+"""Sources of the tools that read and edit the notebook (:mod:`jupyter_orch.tools.notebook`)."""
 
 
 class ReplayMismatch(ProviderError):
@@ -74,7 +76,13 @@ class ReplaySettings:
     notebook: ResultSource = "live"
 
     def source_of(self, tool_source: str | None) -> ResultSource:
-        """Where results of a tool from ``tool_source`` come from."""
+        """Where results of a tool from ``tool_source`` come from.
+
+        The notebook tools' results are always the recorded ones: a replay never edits the
+        notebook (it already has the recorded edits), and what it would read now differs.
+        """
+        if tool_source in NOTEBOOK_SOURCES:
+            return "recorded"
         return self.mcp if (tool_source or "").startswith("mcp:") else self.notebook
 
 

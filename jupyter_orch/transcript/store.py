@@ -209,7 +209,7 @@ def read_notebook(path: Path) -> list[TurnRecord]:
 
 
 def _records_of(cell: Any, where: str) -> list[Any]:
-    """The turn records of one saved cell's outputs (a malformed cell: one line naming it)."""
+    """Return the turn records of one saved cell's outputs (a bad cell: one line naming it)."""
     if not isinstance(cell, dict):
         raise UsageError(f"{where}: not a notebook cell (a JSON object)")
     outputs = cell.get("outputs") or []

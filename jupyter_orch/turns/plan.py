@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.errors import UsageError
+from ..core.messages import ContentPart
 from ..core.provider import capabilities_of
 from ..session import Session
 
@@ -82,6 +83,8 @@ class TurnInput:
         Make ``thread`` the session's current thread (cells do; a panel never does).
     label
         How another turn waiting for this one names it (``In [5]``, ``the chat panel``).
+    parts
+        Content parts (images) that join the message after its text.
     """
 
     prompt: str
@@ -96,6 +99,7 @@ class TurnInput:
     execution_count: int | None = None
     switch_thread: bool = True
     label: str = "another turn"
+    parts: tuple[ContentPart, ...] = ()
 
 
 @dataclass(frozen=True)

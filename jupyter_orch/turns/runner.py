@@ -205,7 +205,7 @@ class TurnRunner:
             thread.system = given.system
         elif thread.system is None and settings.system:
             thread.system = settings.system
-        parts = session.take_attachments(plan.thread)
+        parts = [*given.parts, *session.take_attachments(plan.thread)]
         prompt: Any = [{"type": "text", "text": given.prompt}, *parts] if parts else given.prompt
         return ChatRequest(
             prompt,

@@ -124,6 +124,7 @@ def test_a_tool_turn_is_recorded_whole(tmp_path: Path) -> None:
                     "scope": "once",
                 },
                 "result": {"content": "5", "is_error": False, "structured": None, "display": []},
+                "change": None,
             }
         ],
         "tools_offered": ["add"],

@@ -20,7 +20,9 @@ from ...core.events import (
 )
 from ...core.messages import ToolCall, ToolResult, Usage
 from ...core.safe_markdown import html_line, html_text, safe_markdown
+from ...core.tools import ToolPreview
 from .code import code_argument, code_html
+from .diff import preview_html
 
 FOLD_CHARS = 600
 
@@ -38,6 +40,7 @@ class ToolView:
     seconds: float = 0.0
     description: str = ""
     annotations: dict[str, Any] = field(default_factory=dict)
+    preview: ToolPreview | None = None
 
     def hints(self) -> list[str]:
         """Return what the tool's server says of it (``read-only``...), for the card.
@@ -70,6 +73,8 @@ def source_words(source: str) -> str:
         "notebook": "a notebook function",
         "variables": "reads your exposed variables",
         "python": "runs Python in your kernel",
+        "notebook-read": "reads this notebook",
+        "notebook-edit": "changes this notebook",
     }.get(source, source)
 
 
@@ -98,7 +103,13 @@ class TurnSummary:
             description = event.spec.description if event.spec else ""
             hints = dict(event.spec.annotations or {}) if event.spec else {}
             view = ToolView(
-                event.call, source, event.policy, args, description=description, annotations=hints
+                event.call,
+                source,
+                event.policy,
+                args,
+                description=description,
+                annotations=hints,
+                preview=event.preview,
             )
             self.segments.append(view)
             return view
@@ -212,6 +223,8 @@ def tool_markdown(view: ToolView) -> str:
     shown = code_html(code) if code is not None else None
     body = f"<b>{'code' if code is not None else 'arguments'}</b>\n"
     body += shown or f"<pre>{html_text(pretty_json(view.arguments))}</pre>"
+    if view.preview is not None:
+        body = f"<b>change</b>\n{preview_html(view.preview)}"
     if result:
         label = "error" if view.result is not None and view.result.is_error else "result"
         body += f"\n<b>{label}</b>\n<pre>{html_text(fold(result))}</pre>"

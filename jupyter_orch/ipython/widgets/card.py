@@ -26,6 +26,7 @@ from ...core.approval import Decision, PendingApproval, Scope
 from ...core.messages import ToolResult
 from ...core.safe_markdown import neutralise_tex
 from ..display.code import code_argument, code_html
+from ..display.diff import preview_html
 from ..display.summary import FOLD_CHARS, ToolView, pretty_json, source_words
 from .closing import close_tree
 
@@ -59,7 +60,8 @@ class ToolCard:
         self.view = view
         self.pending = pending
         self.header = w.HTML(_header(view, pending))
-        self.arguments = w.HTML(_arguments(view.arguments))
+        shown = preview_html(view.preview) if view.preview else _arguments(view.arguments)
+        self.arguments = w.HTML(shown)
         self.status = w.HTML("")
         self.result = w.HTML("")
         self.widget = w.VBox([w.HTML(_CSS), self.header, self.arguments, self.status, self.result])

@@ -27,6 +27,18 @@ function outputsOf(cell: Cell): Output[] {
   return list;
 }
 
+/** The highest execution count in the notebook: the cell that ran last. */
+function lastCount(cells: readonly Cell[]): number | null {
+  let last: number | null = null;
+  for (const cell of cells) {
+    const count = (cell.model as any).executionCount;
+    if (typeof count === 'number' && (last === null || count > last)) {
+      last = count;
+    }
+  }
+  return last;
+}
+
 export const cellMenuPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyter-orch:cell-menu',
   description: 'Ask about a cell, or explain its error, in a new %%chat cell.',
@@ -46,16 +58,18 @@ export const cellMenuPlugin: JupyterFrontEndPlugin<void> = {
         : panel.content.activeCellIndex;
       return index >= 0 ? { index, cell: cells[index] } : null;
     };
-    const insert = (build: typeof askAboutCell) => {
+    const insert = (build: typeof explainError) => {
       const panel = tracker.currentWidget;
       const found = target();
       if (panel && found) {
         const count = (found.cell.model as any).executionCount ?? null;
         const source = found.cell.model.sharedModel.getSource();
+        const latest =
+          count !== null && count === lastCount(panel.content.widgets);
         insertCellBelow(
           panel,
           found.index,
-          build(source, outputsOf(found.cell), count)
+          build(source, outputsOf(found.cell), count, latest)
         );
       }
     };

@@ -28,6 +28,14 @@ describe('the quoted chat cells', () => {
     expect(cell).not.toContain('\x1b');
   });
 
+  it('explain the error of the cell that ran last with {Err}, left for the kernel', () => {
+    const cell = explainError("df['weight']", [ERROR], 7, true);
+    expect(cell).toBe(
+      '%%chat\nExplain this error from the cell (In [7]) and how to fix it.\n\n' +
+        "```python\ndf['weight']\n```\n\n{Err}\n"
+    );
+  });
+
   it('keep the end of a long traceback, and fence code that holds backticks', () => {
     const long = { ...ERROR, traceback: ['x'.repeat(10_000), 'LAST LINE'] };
     const cell = explainError('s = """```"""', [long], null);

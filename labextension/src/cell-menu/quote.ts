@@ -106,19 +106,30 @@ export function askAboutCell(
   return parts.join('\n') + '\n\n';
 }
 
-/** The `%%chat` cell of "Explain this error". */
+/**
+ * The `%%chat` cell of "Explain this error". When the cell is the one that ran last, the
+ * kernel still holds its error: `{Err}` quotes it, with its traceback trimmed to the cells'
+ * frames. Otherwise (an older cell, a kernel restarted since) the page quotes what it shows.
+ */
 export function explainError(
   source: string,
   outputs: Output[],
-  count: number | null
+  count: number | null,
+  latest = false
 ): string {
-  const error = errorText(outputs) ?? '';
-  return [
+  const head = [
     '%%chat',
     `Explain this error from the cell${where(count)} and how to fix it.`,
     '',
     fencedBlock(escapeBraces(bounded(source, SOURCE_CHARS)), 'python'),
-    '',
+    ''
+  ];
+  if (latest) {
+    return [...head, '{Err}', ''].join('\n');
+  }
+  const error = errorText(outputs) ?? '';
+  return [
+    ...head,
     'The error:',
     '',
     fencedBlock(escapeBraces(bounded(error, TRACEBACK_CHARS, true))),

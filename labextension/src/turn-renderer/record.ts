@@ -29,6 +29,13 @@ export interface IToolCall {
   decision: IDecision | null;
   result: { text: string; isError: boolean; structured: unknown } | null;
   seconds: number | null;
+  /** What the call changed (a notebook edit), as its card showed it. */
+  change: {
+    title: string;
+    diff: string;
+    code: string;
+    language: string;
+  } | null;
 }
 
 export interface IRound {
@@ -145,7 +152,21 @@ function readCall(value: unknown): IToolCall {
       isError: result.is_error === true,
       structured: result.structured ?? null
     },
-    seconds: num(c.seconds)
+    seconds: num(c.seconds),
+    change: readChange(c.change)
+  };
+}
+
+function readChange(value: unknown): IToolCall['change'] {
+  if (value === null || typeof value !== 'object') {
+    return null;
+  }
+  const c = obj(value);
+  return {
+    title: str(c.title),
+    diff: str(c.diff),
+    code: str(c.code),
+    language: str(c.language) || 'python'
   };
 }
 

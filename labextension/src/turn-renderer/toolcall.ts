@@ -120,12 +120,22 @@ export function toolCallBlock(
         `**${name}**\n\n${fenced(text, call.name === 'run_python' ? 'python' : '')}`
     )
   ].join('\n\n');
+  const change = call.change ? el('div', 'jp-OrchToolCall-change') : null;
   append(
     node,
     summary(call, state),
+    change && call.change
+      ? section(`Change: ${call.change.title}`, change)
+      : null,
     section('Arguments', args),
     decision(call),
     result(call)
   );
-  return { node, ready: renderUntrusted(args, source, options) };
+  const ready = [renderUntrusted(args, source, options)];
+  if (change && call.change) {
+    const { diff, code, language } = call.change;
+    const shown = diff ? fenced(diff, 'diff') : fenced(code, language);
+    ready.push(renderUntrusted(change, shown, options));
+  }
+  return { node, ready: Promise.all(ready).then(() => undefined) };
 }

@@ -96,6 +96,25 @@ describe('the turn renderer', () => {
     expect(block.textContent).toContain('use the median');
   });
 
+  it('shows the change a notebook edit made, as its diff', async () => {
+    const data = toolTurn();
+    data.tool_calls[0].name = 'replace_cell';
+    data.tool_calls[0].source = 'notebook-edit';
+    data.tool_calls[0].change = {
+      title: 'Replace the source of cell 2 (code, id c2)',
+      diff: '--- before\n+++ after\n@@ -1 +1 @@\n-x = 1\n+x = <b>2</b>',
+      code: null,
+      language: 'python'
+    };
+    const block = (await render(data)).querySelector('.jp-OrchToolCall')!;
+    expect(block.textContent).toContain(
+      'Change: Replace the source of cell 2 (code, id c2)'
+    );
+    const change = block.querySelector('.jp-OrchToolCall-change')!;
+    expect(change.querySelector('pre')!.textContent).toContain('+x = <b>2</b>');
+    expect(change.querySelector('b')).toBeNull(); // the diff is text, never HTML
+  });
+
   it('writes a footer with model, parameters, tokens, cost and time', async () => {
     const footer = (await render(toolTurn())).querySelector(
       '.jp-OrchTurn-footer'
