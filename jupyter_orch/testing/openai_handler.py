@@ -9,14 +9,25 @@ from __future__ import annotations
 import json
 import socket
 import sys
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from jupyter_orch.testing import openai_wire as wire
 
-if TYPE_CHECKING:
-    from jupyter_orch.testing.openai_server import OpenAIServer
+
+class Owner(Protocol):
+    """What the handler needs of its server (:class:`~.openai_server.OpenAIServer`)."""
+
+    model: str
+    _stopping: threading.Event
+
+    def _take(self, request: dict[str, Any]) -> wire.Answer: ...
+    def _first_byte_written(self) -> None: ...
+    def _last_byte_written(self) -> None: ...
+    def _track(self, connection: socket.socket) -> None: ...
+    def _untrack(self, connection: socket.socket) -> None: ...
 
 
 class HTTPServer(ThreadingHTTPServer):
@@ -25,9 +36,7 @@ class HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # stop() joins the handler threads itself, after closing sockets
 
-    def __init__(
-        self, address: tuple[str, int], handler: type[Handler], owner: OpenAIServer
-    ) -> None:
+    def __init__(self, address: tuple[str, int], handler: type[Handler], owner: Owner) -> None:
         self.owner = owner
         super().__init__(address, handler)
 

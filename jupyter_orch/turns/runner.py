@@ -27,7 +27,8 @@ from ..core.elicitation import Elicitor, HeadlessElicitor
 from ..core.events import Event, TurnFailed, TurnFinished
 from ..core.orchestrator import Orchestrator
 from ..core.provider import Provider
-from ..core.redaction import EventRedactor, Redactor
+from ..core.redaction import Redactor
+from ..core.redaction_stream import EventRedactor
 from ..core.request import ChatRequest
 from ..session import Session
 from .plan import TurnInput, TurnPlan, TurnSettings, plan_turn

@@ -17,13 +17,8 @@ from jupyter_orch.core.events import (
     TurnFinished,
 )
 from jupyter_orch.core.messages import ToolCall, ToolResult, Usage
-from jupyter_orch.core.redaction import (
-    MARK,
-    EventRedactor,
-    Redactor,
-    TextGuard,
-    is_secret_key,
-)
+from jupyter_orch.core.redaction import MARK, Redactor, is_secret_key
+from jupyter_orch.core.redaction_stream import EventRedactor, TextGuard
 
 OPENAI = "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8t"
 ENV_SECRET = "tok-93jf02kd81mz"
