@@ -28,13 +28,15 @@ if [[ $what == test ]]; then
 else
   "$venv/bin/python" -m pip install --quiet -c $constraints -e ".[quickstart]"
 fi
-# An editable install copies the built extension into the venv once; a link to the build
-# folder makes JupyterLab see each rebuild (npm run build:prod in labextension/).
+# An editable install copies the built extension into the venv once; links to the build
+# folder make JupyterLab see each rebuild (npm run build:prod in labextension/). The build
+# folder itself stays as the builder made it (a second install would add install.json twice).
 labext=$venv/share/jupyter/labextensions/jupyter-orch
-if [[ -d jupyter_orch/_labextension && ! -L $labext ]]; then
-  cp labextension/install.json jupyter_orch/_labextension/install.json
-  rm -rf "$labext"
-  ln -s "$PWD/jupyter_orch/_labextension" "$labext"
+if [[ -d jupyter_orch/_labextension && ! -L $labext/static ]]; then
+  rm -rf "$labext" && mkdir -p "$labext"
+  cp labextension/install.json "$labext/install.json"
+  ln -s "$PWD/jupyter_orch/_labextension/package.json" "$labext/package.json"
+  ln -s "$PWD/jupyter_orch/_labextension/static" "$labext/static"
 fi
 # The embedded model: llama-cpp-python (built once, cached) and the SmolLM2 weights.
 bash .ci/install-local.sh "$venv/bin/python"
