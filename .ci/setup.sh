@@ -23,6 +23,12 @@ if [[ ! -x $venv/bin/python ]]; then
   "$python" -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade "pip==$(sed -n 's/^pip==//p' $constraints)"
+# Links to the build folder (below) go before pip reinstalls, so that pip neither writes into
+# nor removes from the build folder through them.
+labext=$venv/share/jupyter/labextensions/jupyter-orch
+if [[ -L $labext || -L $labext/static ]]; then
+  rm -rf "$labext"
+fi
 if [[ $what == test ]]; then
   "$venv/bin/python" -m pip install --quiet -c $constraints -e ".[dev,quickstart]"
 else
@@ -31,7 +37,6 @@ fi
 # An editable install copies the built extension into the venv once; links to the build
 # folder make JupyterLab see each rebuild (npm run build:prod in labextension/). The build
 # folder itself stays as the builder made it (a second install would add install.json twice).
-labext=$venv/share/jupyter/labextensions/jupyter-orch
 if [[ -d jupyter_orch/_labextension && ! -L $labext/static ]]; then
   rm -rf "$labext" && mkdir -p "$labext"
   cp labextension/install.json "$labext/install.json"
