@@ -19,6 +19,7 @@ from . import errors
 from .chat_cell import run_chat_cell
 from .extension import Extension
 from .magics import ChatMagics
+from .side_panel import install as install_side_panel
 
 _extension: Extension | None = None
 
@@ -44,6 +45,7 @@ def load(shell: Any) -> None:
     ext.cells.cell("chat", lambda line, body: run_chat_cell(ext, line, body))
     ext.cells.install(shell)
     ext.bridge_setup = install_bridge(ext)
+    install_side_panel(ext)
     shell.events.register("pre_run_cell", ext.pre_run_cell)
     errors.install(shell)
     atexit.register(ext.session.close_now)
