@@ -7,6 +7,7 @@ import { bridgePlugin } from './bridge';
 import { cellMenuPlugin } from './cell-menu';
 import { chatCellsPlugin } from './chat-cells';
 import { notificationsPlugin } from './notifications';
+import { sidePanelPlugin } from './side-panel';
 import { statusPlugin } from './status';
 import { turnRendererPlugin } from './turn-renderer';
 
@@ -16,7 +17,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   statusPlugin,
   notificationsPlugin,
   chatCellsPlugin,
-  cellMenuPlugin
+  cellMenuPlugin,
+  sidePanelPlugin
 ];
 
 export default plugins;
