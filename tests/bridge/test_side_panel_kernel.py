@@ -270,3 +270,88 @@ def test_mcp_servers_list_their_state_and_restart_from_the_panel(
     assert restarted["result"]["state"] == "connected"
     missing = page.request("mcp.restart", {"name": "ghost"})
     assert missing["error"]["message"] == "no MCP server named 'ghost'; mounted: tiny"
+
+
+class SubshellPage(TestPage):
+    """A page whose comm messages go to a kernel subshell, as JupyterLab 4.4+ sends them
+    (ipykernel 7 handles a subshell on a thread and an event loop of its own)."""
+
+    def __init__(self, wire: Wire, **options: Any) -> None:
+        super().__init__(wire, **options)
+        kc = wire.kernel.kc
+        kc.control_channel.send(kc.session.msg("create_subshell_request", {}))
+        reply = kc.get_control_msg(timeout=30)
+        self.subshell_id = str(reply["content"]["subshell_id"])
+
+    def _shell(self, msg_type: str, content: dict[str, Any]) -> None:
+        kc = self.wire.kernel.kc
+        msg = kc.session.msg(msg_type, content)
+        msg["header"]["subshell_id"] = self.subshell_id
+        kc.shell_channel.send(msg)
+
+
+WHERE = '''
+import threading
+
+@jupyter_orch.tool
+async def where() -> str:
+    """Name the thread the tool runs on (an async tool runs on the turn's loop)."""
+    return threading.current_thread().name'''
+
+
+def test_through_a_subshell_panel_turns_run_on_the_kernels_main_loop_beside_cells(
+    chat: Wire, server: OpenAIServer
+) -> None:
+    chat.run(WHERE)
+    page = SubshellPage(chat, capabilities=("notify", "status", "stream"))
+    page.connect()
+    slow = "A slow answer from the panel, in many pieces."
+    server.enqueue(
+        Reply.tool_calls([("where", {})]),
+        Reply.text(slow, chunk_chars=3, tokens_per_second=20),
+        Reply.text("The cell's answer."),
+    )
+    turn = _send(page, "Where do tools run?")
+    tool = chat.wait(
+        lambda: next((e for e in _events(page, turn) if e["kind"] == "tool"), None), 60, "a card"
+    )
+    _ok(page, "approval.decide", {"call_id": tool["call_id"], "approved": True})
+    chat.wait(lambda: _streamed(page, turn), 30, "the answer's first piece")
+    cell = chat.execute("%%chat\nAnd from a cell?")  # waits for the panel's turn on the thread
+    done = chat.wait(chat.finished(cell), 60, "the cell's turn")
+    assert not [m for m in done if m["msg_type"] == "error"]
+    end = chat.wait(lambda: _ended(page, turn), 10, "the panel turn's end")
+
+    assert end["status"] == "finished"
+    results = [e["text"] for e in _events(page, turn) if e["kind"] == "result"]
+    assert results == ["MainThread"]
+    assert _roles(chat) == ["user", "assistant", "tool", "assistant", "user", "assistant"]
+    assert _ok(page, "threads.list")["threads"][0]["turns"] == 2
+
+
+def test_a_page_that_opens_mid_turn_gets_each_piece_of_the_answer_once(
+    chat: Wire, page: TestPage, server: OpenAIServer
+) -> None:
+    answer = " ".join(f"w{i}" for i in range(60))
+    server.enqueue(Reply.text(answer, chunk_chars=2, tokens_per_second=30))
+    turn = _send(page, "Stream for a while")
+    chat.wait(lambda: len(_streamed(page, turn)) > 20, 30, "a part of the answer")
+    reloaded = TestPage(chat, capabilities=("notify", "status", "stream"))
+    reloaded.connect()
+    history = _ok(reloaded, "thread.history", {"thread": "default"})
+    chat.wait(lambda: _ended(reloaded, turn), 30, "the turn's end")
+
+    assert history["running"] == [turn]
+    (record,) = history["records"]
+    assert record["status"] == "running" and record["answer"]
+    answered = next(
+        i
+        for i, d in enumerate(reloaded.received)
+        if d.get("result") is not None and "records" in d["result"]
+    )
+    after = [
+        d["data"].get("text", "")
+        for d in reloaded.received[answered:]
+        if d.get("event") == "stream" and d["data"]["id"] == turn
+    ]
+    assert record["answer"] + "".join(after) == answer

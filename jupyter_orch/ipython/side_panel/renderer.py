@@ -103,6 +103,10 @@ class PanelRenderer:
         elif isinstance(event, TurnFailed):
             self.error = event.message
 
+    def flush(self) -> None:
+        """Send the text that is still batched."""
+        self._text.flush()
+
     def finish(self, extra: Mapping[str, Any], *, interrupted: bool) -> None:
         """Send the end: how the turn ended and its record (drawn as a saved turn)."""
         self._text.close()

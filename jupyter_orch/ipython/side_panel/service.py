@@ -38,6 +38,7 @@ THREAD_EVENT = "thread.changed"
 class _Running:
     thread: str
     task: asyncio.Task[None]
+    renderer: PanelRenderer
 
 
 class SidePanel:
@@ -98,6 +99,11 @@ class SidePanel:
     def history(self, params: Any, page: Page) -> dict[str, Any]:
         """``thread.history``: a thread's newest turns as records, and its running turns."""
         name = threads.checked_name(_get(params, "thread") or self.ext.session.current_thread)
+        for running in self.turns.values():
+            if running.thread == name:
+                # The record holds the text the stream still batches: send it first, so a
+                # page that draws the record and then appends the stream has it once.
+                running.renderer.flush()
         log = self.ext.transcripts.log
         found = threads.history(self.ext.session, name, log.records, self._redactor())
         found["running"] = [id_ for id_, r in self.turns.items() if r.thread == name]
@@ -123,8 +129,9 @@ class SidePanel:
             label=LABEL,
         )
         plan = ext.runner.plan(given)
-        task = asyncio.get_running_loop().create_task(self._run(plan))
-        self.turns[plan.turn_id] = _Running(name, task)
+        renderer = PanelRenderer(self.bridge, plan.turn_id, plan.thread)
+        task = asyncio.get_running_loop().create_task(self._run(plan, renderer))
+        self.turns[plan.turn_id] = _Running(name, task, renderer)
         if plan.model not in self.models_used:
             self.models_used.append(plan.model)
         return {"turn": plan.turn_id, "thread": name, "model": plan.model}
@@ -159,9 +166,8 @@ class SidePanel:
         config = self.ext.config
         return Redactor.build(config.redact_patterns, params=dict(config.params))
 
-    async def _run(self, plan: TurnPlan) -> None:
+    async def _run(self, plan: TurnPlan, renderer: PanelRenderer) -> None:
         ext = self.ext
-        renderer = PanelRenderer(self.bridge, plan.turn_id, plan.thread)
         inner = make_approver("headless", ext.config)  # a server's own asks: no card here yet
         try:
             async with loop_awake():
