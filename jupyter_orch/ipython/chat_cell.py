@@ -94,4 +94,5 @@ def make_renderer(
         hz=ext.config.update_hz,
         widgets=mode == "widget",
         surface=surface,
+        bridge=ext.bridge if surface is None else None,
     )

@@ -9,6 +9,7 @@ import { chatCellsPlugin } from './chat-cells';
 import { notificationsPlugin } from './notifications';
 import { sidePanelPlugin } from './side-panel';
 import { statusPlugin } from './status';
+import { streamingPlugin } from './streaming';
 import { turnRendererPlugin } from './turn-renderer';
 
 const plugins: JupyterFrontEndPlugin<any>[] = [
@@ -18,6 +19,7 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   notificationsPlugin,
   chatCellsPlugin,
   cellMenuPlugin,
+  streamingPlugin,
   sidePanelPlugin
 ];
 
