@@ -157,6 +157,7 @@ def test_a_tool_call_of_a_running_cell_is_approved_in_the_panel(
     card.get_by_role("button", name="Approve").click()
 
     # The same pending call: the cell's card shows the decision, the tool runs.
+    expect(cell_card.locator("button.widget-button", has_text="Approve")).to_be_hidden()
     notebook.wait_for_output(1, "Tool results: add: 5", timeout_ms=MODEL_DEADLINE_MS)
     expect(waiting).to_be_hidden()
     notebook.run_cell(2)
@@ -165,6 +166,14 @@ def test_a_tool_call_of_a_running_cell_is_approved_in_the_panel(
     expect(_turns(panel)).to_have_count(1, timeout=MODEL_DEADLINE_MS)
     expect(_turns(panel).first).to_contain_text("Use the tool, please.")
     expect(_turns(panel).first).to_contain_text("Tool results: add: 5")
+
+    # The other way round: decided on the cell's card, the panel's card goes.
+    notebook.run_cell(1)
+    cell_card = notebook.output(1).locator(".jupyter-orch-approval")
+    expect(waiting.locator(".jp-OrchPanelCard")).to_have_count(1, timeout=MODEL_DEADLINE_MS)
+    cell_card.locator("button.widget-button", has_text="Approve").click()
+    expect(waiting).to_be_hidden()
+    notebook.wait_for_output(1, "Tool results: add: 5", timeout_ms=MODEL_DEADLINE_MS)
 
 
 def test_the_panel_follows_the_notebook_the_user_switches_to(lab: Lab, model: OpenAIServer) -> None:
@@ -249,3 +258,21 @@ def test_a_policy_toggle_in_the_panel_changes_what_chat_tools_shows(
     output = notebook.wait_for_output(1, "add")
     expect(output).to_contain_text(re.compile(r"add\s+notebook\s+deny"))
     lab.screenshot("policy")
+
+
+def test_in_notebook_7_the_panel_opens_beside_the_notebook_and_chats(
+    lab: Lab, model: OpenAIServer
+) -> None:
+    notebook = lab.open_notebook(
+        "nb7.ipynb", [SETUP_CELL.format(api_base=model.url)], app="notebooks"
+    )
+    notebook.run_cell(0)
+    notebook.wait_until_executed(0)
+    notebook.assert_no_error(0)
+    panel = _open_panel_from_the_palette(lab.page)
+    _connected(panel, "nb7.ipynb")
+    _say(panel, "hello from Notebook 7")
+    expect(_turns(panel).first).to_contain_text(
+        "echo: hello from Notebook 7", timeout=MODEL_DEADLINE_MS
+    )
+    lab.screenshot("notebook7")
