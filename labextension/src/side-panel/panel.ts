@@ -6,7 +6,6 @@
  * asks the kernel for the thread's history.
  */
 import type { ISessionContext } from '@jupyterlab/apputils';
-import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import type {
@@ -24,11 +23,11 @@ import { Conversation } from './conversation';
 import { decidedWords, kernelLabel } from './format';
 import { Header } from './header';
 import { obj, readPendingEvent, str } from './protocol';
+import { confirmClear, savedThread, saveThread } from './storage';
 import { ToolsView } from './tools-view';
 import { UsageView } from './usage-view';
 
 export const PANEL_ID = 'jupyter-orch-chat';
-const THREAD_KEY = 'jupyter-orch:side-panel:thread:';
 
 export interface IPanelDeps {
   options: MarkdownOptions;
@@ -120,7 +119,7 @@ export class ChatSidePanel extends Widget {
       if (generation !== this._generation) {
         return;
       }
-      const saved = this._savedThread();
+      const saved = savedThread(this._connection?.kernel.id);
       const known = list.threads.some(t => t.name === saved);
       this._thread ||= known && saved ? saved : list.current;
       this._header.threads(list.threads, this._thread);
@@ -271,7 +270,7 @@ export class ChatSidePanel extends Widget {
 
   private async _switch(thread: string): Promise<void> {
     this._thread = thread;
-    this._saveThread(thread);
+    saveThread(this._connection?.kernel.id, thread);
     this._generation++;
     this._conversation.clear();
     try {
@@ -346,12 +345,7 @@ export class ChatSidePanel extends Widget {
     if (!client) {
       return;
     }
-    const answer = await showDialog({
-      title: `Clear the thread ${this._thread}?`,
-      body: 'Its turns are forgotten by the kernel (the transcript keeps them).',
-      buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Clear' })]
-    });
-    if (answer.button.accept) {
+    if (await confirmClear(this._thread)) {
       try {
         await client.clear(this._thread);
         await this._switch(this._thread);
@@ -367,26 +361,6 @@ export class ChatSidePanel extends Widget {
     this._toolsView.node.hidden = name !== 'tools';
     if (name === 'tools') {
       void this._toolsNow();
-    }
-  }
-
-  private _savedThread(): string {
-    const kernel = this._connection?.kernel.id;
-    try {
-      return (kernel && window.localStorage.getItem(THREAD_KEY + kernel)) || '';
-    } catch {
-      return '';
-    }
-  }
-
-  private _saveThread(thread: string): void {
-    const kernel = this._connection?.kernel.id;
-    try {
-      if (kernel) {
-        window.localStorage.setItem(THREAD_KEY + kernel, thread);
-      }
-    } catch {
-      // Storage may be off: the panel then opens on the kernel's current thread.
     }
   }
 
