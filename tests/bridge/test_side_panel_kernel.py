@@ -91,6 +91,7 @@ def test_a_panel_message_streams_only_new_text_and_ends_with_its_recorded_turn(
     record = end["record"]
     assert (end["status"], record["id"], record["status"]) == ("finished", turn, "finished")
     assert (record["prompt"], record["answer"], record["cell_id"]) == ("Say hello", answer, None)
+    assert "messages" not in record  # the page never shows the messages as sent
     # The notebook's current thread is the panel's too, but the panel never switches it.
     listing = _ok(page, "threads.list")
     assert listing["current"] == "default"

@@ -117,6 +117,8 @@ class PanelRenderer:
         else:
             self.status = "finished"
         record = extra.get(TURN_MIME)
+        if isinstance(record, dict):
+            record = slim(dict(record))
         try:
             self._send("end", status=self.status, error=self.error, record=record)
         finally:
@@ -176,3 +178,12 @@ def usage_data(usage: Usage) -> dict[str, Any]:
         "completion_tokens": usage.completion_tokens,
         "cost": usage.cost,
     }
+
+
+def slim(record: dict[str, Any]) -> dict[str, Any]:
+    """Drop what the page never shows of a turn record (the messages as sent, round hashes)."""
+    record.pop("messages", None)
+    record["rounds"] = [
+        {k: v for k, v in one.items() if k != "messages"} for one in record.get("rounds", [])
+    ]
+    return record

@@ -18,20 +18,17 @@ from typing import TYPE_CHECKING, Any
 from ...core.approval import InteractiveApprover
 from ...core.errors import UsageError
 from ...core.redaction import Redactor
-from ...turns import TurnInput, TurnPlan, TurnStart
+from ...turns import TurnInput, TurnPlan
 from ..approvers import make_approver
 from ..awake import loop_awake
 from ..interpolate import interpolate
 from . import threads, tools, usage
+from .hook import LABEL
 from .renderer import PanelRenderer
 
 if TYPE_CHECKING:
     from ...bridge import Bridge, Page
     from ..extension import Extension
-
-LABEL = "in the side panel"
-THREAD_EVENT = "thread.changed"
-"""Sent when any turn (a cell's too) starts or ends on a thread: the panel refreshes."""
 
 
 @dataclass
@@ -58,23 +55,13 @@ class SidePanel:
         self.turns: dict[str, _Running] = {}
         self.models_used: list[str] = []
 
-    def install(self) -> None:
-        """Answer the panel's requests; follow every turn; stop with the extension."""
-        for method, handler in self._handlers().items():
-            self.bridge.on_request(method, handler)
-        self.ext.runner.hooks.append(self.hook)
-        self.ext.panels.append(self)
-
     def stop(self) -> None:
         """Cancel every running panel turn (``%unload_ext``)."""
         for running in list(self.turns.values()):
             running.task.cancel()
 
-    def hook(self, start: TurnStart) -> ThreadHook:
-        """Turn-hook factory: tells the pages when a turn starts and ends on a thread."""
-        return ThreadHook(self.bridge, start)
-
-    def _handlers(self) -> dict[str, Any]:
+    def handlers(self) -> dict[str, Any]:
+        """Return the panel's bridge methods (those of :data:`~.hook.METHODS`), by name."""
         session = self.ext.session
         return {
             "threads.list": lambda p, page: threads.thread_list(session),
@@ -176,28 +163,6 @@ class SidePanel:
             pass  # Stop: the runner has ended the turn validly, the partial answer kept
         finally:
             self.turns.pop(plan.turn_id, None)
-
-
-class ThreadHook:
-    """Follows one turn (any surface's) for the panels: its start and its end."""
-
-    def __init__(self, bridge: Bridge, start: TurnStart) -> None:
-        self.bridge = bridge
-        self.data = {
-            "thread": start.plan.thread,
-            "turn": start.plan.turn_id,
-            "cell_id": start.request.cell_id,
-            "panel": start.plan.input.label == LABEL,
-        }
-        bridge.emit(THREAD_EVENT, {**self.data, "state": "started"})
-
-    def event(self, event: Any) -> None:
-        """Nothing per event: the panel's own turns stream through their renderer."""
-
-    def end(self, interrupted: bool) -> dict[str, Any]:
-        """Tell the pages the thread changed; nothing joins the cell's bundle."""
-        self.bridge.emit(THREAD_EVENT, {**self.data, "state": "ended"})
-        return {}
 
 
 def model_params(value: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from ...core.redaction import Redactor
 from ...core.thread import Thread, Turn
 from ...session import Session
 from ...transcript.fork import fork_thread
-from .renderer import usage_data
+from .renderer import slim, usage_data
 
 HISTORY_TURNS = 40
 """The newest turns a history holds (older ones are counted, not sent)."""
@@ -70,14 +70,6 @@ def history(session: Session, name: str, records: Records, redactor: Redactor) -
         "records": out,
         **describe(session, thread),
     }
-
-
-def slim(record: dict[str, Any]) -> dict[str, Any]:
-    """Drop what the page never shows (the messages as sent, the rounds' hashes)."""
-    record.pop("messages", None)
-    for one in record.get("rounds", []):
-        one.pop("messages", None)
-    return record
 
 
 def fallback(turn: Turn, thread: Thread, position: int, redactor: Redactor) -> dict[str, Any]:
