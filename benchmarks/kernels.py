@@ -52,13 +52,19 @@ class Received:
         return str(self.msg["msg_type"])
 
     def text(self) -> str:
-        """The text an output message shows (every string of its MIME bundle), else ``""``."""
+        """The text an output message shows (every string of its MIME bundle; a bridge
+        ``stream`` event's new text), else ``""``."""
         content = self.msg["content"]
         if self.type == "stream":
             return str(content.get("text", ""))
         if self.type in OUTPUT_TYPES:
             data = content.get("data", {})
             return "\n".join(v for v in data.values() if isinstance(v, str))
+        if self.type == "comm_msg":
+            # A bridge `stream` event: the new text of an answer, for the page to show.
+            data = content.get("data") or {}
+            if data.get("type") == "event" and data.get("event") == "stream":
+                return str((data.get("data") or {}).get("text", ""))
         return ""
 
 

@@ -17,6 +17,7 @@ import psutil
 
 LABELS = {
     "ours": "jupyter-orch",
+    "today": "jupyter-orch, today's path",
     "jupyter-ai": "jupyter-ai-magics",
     "chatlab": "chatlab",
     "litellm": "litellm alone",

@@ -26,7 +26,7 @@ from pathlib import Path
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from . import case_cold, case_load, case_stream, case_threads, case_tools
+from . import case_bridge, case_cold, case_load, case_stream, case_threads, case_tools
 from .contenders import PEERS_PYTHON
 from .kernels import ROOT
 from .report import (
@@ -38,7 +38,7 @@ from .report import (
     write_json,
 )
 
-CASES = ("load", "stream", "cold", "tools", "threads")
+CASES = ("load", "stream", "bridge", "cold", "tools", "threads")
 RESULTS = ROOT / "benchmarks" / "results"
 DOCS = ROOT / "docs" / "benchmarks.md"
 
@@ -66,6 +66,7 @@ def run_cases(names: Sequence[str], sizes: Sizes, with_peers: bool) -> list[Case
     steps: dict[str, Callable[[], list[CaseResult]]] = {
         "load": lambda: [case_load.run(sizes.load_reps, with_peers)],
         "stream": lambda: case_stream.run(sizes.stream, with_peers),
+        "bridge": lambda: [case_bridge.run(sizes.stream)],
         "cold": lambda: [case_cold.run(sizes.cold_reps, with_peers)],
         "tools": lambda: [case_tools.run(sizes.clicks, sizes.mcp_calls, sizes.connect_reps)],
         "threads": lambda: [case_threads.run(list(sizes.thread_sizes), sizes.thread_reps)],

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from .bridge import Bridge
@@ -35,6 +38,8 @@ class KernelComms:
         self.bridge = bridge
         self.announce = announce
         self._comms: dict[str, Any] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         """Register the kernel's target and announce the kernel to the open pages.
@@ -44,6 +49,9 @@ class KernelComms:
         """
         import comm
 
+        with contextlib.suppress(RuntimeError):  # no loop: every message comes on this thread
+            self._loop = asyncio.get_running_loop()
+        self._thread = threading.current_thread()
         comm.get_comm_manager().register_target(KERNEL_TARGET, self._opened)
         if self.announce:
             self._announce(comm)
@@ -65,12 +73,25 @@ class KernelComms:
         note.close()
 
     def _opened(self, comm: Any, message: dict[str, Any]) -> None:
+        # JupyterLab 4.4+ sends a comm's messages to a kernel subshell, which ipykernel 7
+        # handles on a thread (and event loop) of its own; the bridge's state, its tasks and
+        # the turns it starts belong to the kernel's main loop. ipykernel routes a comm's
+        # later messages to the subshell its `_reply_subshell_for` names: the main shell.
+        comm._reply_subshell_for = lambda data, default: None
         comm_id = str(comm.comm_id)
         self._comms[comm_id] = comm
-        comm.on_msg(lambda msg: self.bridge.receive(comm_id, msg["content"]["data"]))
-        comm.on_close(lambda _msg: self._closed(comm_id))
+        comm.on_msg(lambda msg: self._on_main(self.bridge.receive, comm_id, msg["content"]["data"]))
+        comm.on_close(lambda _msg: self._on_main(self._closed, comm_id))
         data = message.get("content", {}).get("data")
-        self.bridge.open(comm_id, _CommChannel(comm), data)
+        self._on_main(self.bridge.open, comm_id, _CommChannel(comm), data)
+
+    def _on_main(self, action: Callable[..., Any], *args: Any) -> None:
+        """Run ``action`` on the kernel's main loop (at once when already there)."""
+        loop = self._loop
+        if loop is None or threading.current_thread() is self._thread or loop.is_closed():
+            action(*args)
+        else:
+            loop.call_soon_threadsafe(action, *args)
 
     def _closed(self, comm_id: str) -> None:
         self._comms.pop(comm_id, None)

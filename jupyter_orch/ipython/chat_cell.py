@@ -105,4 +105,5 @@ def make_renderer(
         hz=ext.config.update_hz,
         widgets=mode == "widget",
         surface=surface,
+        bridge=ext.bridge if surface is None else None,
     )

@@ -20,6 +20,7 @@ from .chat_cell import run_chat_cell
 from .extension import Extension
 from .magics import ChatMagics
 from .notebook import NotebookFeatures
+from .side_panel import install as install_side_panel
 
 _extension: Extension | None = None
 
@@ -47,6 +48,7 @@ def load(shell: Any) -> None:
     ext.bridge_setup = install_bridge(ext)
     ext.notebook = NotebookFeatures(ext)
     ext.notebook.install()
+    install_side_panel(ext)
     shell.events.register("pre_run_cell", ext.pre_run_cell)
     errors.install(shell)
     atexit.register(ext.session.close_now)

@@ -8,7 +8,9 @@ import { cellMenuPlugin } from './cell-menu';
 import { chatCellsPlugin } from './chat-cells';
 import { notebookToolsPlugin } from './notebook-tools';
 import { notificationsPlugin } from './notifications';
+import { sidePanelPlugin } from './side-panel';
 import { statusPlugin } from './status';
+import { streamingPlugin } from './streaming';
 import { turnRendererPlugin } from './turn-renderer';
 
 const plugins: JupyterFrontEndPlugin<any>[] = [
@@ -18,7 +20,9 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   notificationsPlugin,
   chatCellsPlugin,
   cellMenuPlugin,
-  notebookToolsPlugin
+  notebookToolsPlugin,
+  streamingPlugin,
+  sidePanelPlugin
 ];
 
 export default plugins;

@@ -19,10 +19,12 @@ from ...core.events import (
     ToolCallRequested,
     ToolCallStarted,
 )
+from .bridge_stream import BridgeTextStream
 from .stream import Handle, TextStream
 from .summary import TurnSummary
 
 if TYPE_CHECKING:
+    from ...bridge import Bridge
     from ...turns import TurnStart
 
 WAITING = "<i>waiting for the first token from {model}…</i>"
@@ -93,6 +95,9 @@ class CellRenderer:
         Show tool cards (ipywidgets); off in headless runs where nobody sees them.
     surface
         Where to show the turn: the running cell (default) or a chat panel.
+    bridge
+        The bridge to the page: when a page offers ``stream``, the text goes there as its
+        new pieces only (the page extension renders it into the cell's output).
     """
 
     def __init__(
@@ -104,14 +109,16 @@ class CellRenderer:
         hz: float = 20.0,
         widgets: bool = True,
         surface: Surface | None = None,
+        bridge: Bridge | None = None,
     ) -> None:
         self._surface: Surface = surface if surface is not None else CellSurface()
+        self._bridge = bridge
         self.summary = TurnSummary(model)
         self._mime = "text/markdown" if fmt == "markdown" else "text/plain"
         self._quiet = quiet
         self._hz = hz
         self._widgets = widgets and not quiet
-        self._stream: TextStream | None = None
+        self._stream: TextStream | BridgeTextStream | None = None
         self._waiting: Handle | None = None
         self._cards: dict[str, Any] = {}
         self._shown_widgets: list[Any] = []
@@ -143,8 +150,13 @@ class CellRenderer:
         """Show one event."""
         view = self.summary.add(event)
         if isinstance(event, AnswerCompleted):
-            # Show the answer now; usage and the turn record join it when the stream ends.
-            self._final = self._show_final({})
+            if isinstance(self._stream, BridgeTextStream):
+                # The page holds the whole answer already: the final bundle, with usage and
+                # the turn record, replaces the streamed output once, when the turn ends.
+                self._close_stream()
+            else:
+                # Show the answer now; usage and the turn record join it when the stream ends.
+                self._final = self._show_final({})
         if self._quiet:
             return
         if isinstance(event, TextDelta):
@@ -236,7 +248,12 @@ class CellRenderer:
     def _text(self, text: str) -> None:
         if self._stream is None:
             first, self._waiting = self._waiting, None
-            self._stream = TextStream(self._surface.show, self._mime, self._hz, first)
+            bridge = self._bridge
+            if bridge is not None and bridge.offers("stream"):
+                fmt = "markdown" if self._mime == "text/markdown" else "text"
+                self._stream = BridgeTextStream(self._surface.show, bridge, fmt, first)
+            else:
+                self._stream = TextStream(self._surface.show, self._mime, self._hz, first)
         self._stream.add(text)
 
     def _close_stream(self) -> None:
