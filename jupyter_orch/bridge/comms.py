@@ -1,8 +1,17 @@
-"""The bridge over Jupyter comms (ipykernel): the kernel's target and its announcement."""
+"""The bridge over Jupyter comms (ipykernel): the kernel's target and its announcement.
+
+JupyterLab 4.4+ sends comm messages on a kernel subshell when the kernel has them
+(ipykernel 7: one thread and event loop per subshell). The bridge, the turns and the MCP
+sessions live on the main shell's loop, so every message is handed to that loop: a
+decision or an app's request that arrived on a subshell's thread would otherwise settle
+the main loop's futures from another thread, unseen until something else woke it.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 from .bridge import Bridge
@@ -34,11 +43,16 @@ class KernelComms:
     def __init__(self, bridge: Bridge) -> None:
         self.bridge = bridge
         self._comms: dict[str, Any] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def start(self) -> None:
-        """Register the kernel's target and announce the kernel to the open pages."""
+        """Register the kernel's target and announce the kernel to the open pages.
+
+        Called on the main shell's thread (``%load_ext``): its loop is the bridge's.
+        """
         import comm
 
+        self._loop = _running_loop()
         comm.get_comm_manager().register_target(KERNEL_TARGET, self._opened)
         self._announce(comm)
 
@@ -61,11 +75,28 @@ class KernelComms:
     def _opened(self, comm: Any, message: dict[str, Any]) -> None:
         comm_id = str(comm.comm_id)
         self._comms[comm_id] = comm
-        comm.on_msg(lambda msg: self.bridge.receive(comm_id, msg["content"]["data"]))
-        comm.on_close(lambda _msg: self._closed(comm_id))
+        comm.on_msg(
+            lambda msg: self._on_main(self.bridge.receive, comm_id, msg["content"]["data"])
+        )
+        comm.on_close(lambda _msg: self._on_main(self._closed, comm_id))
         data = message.get("content", {}).get("data")
-        self.bridge.open(comm_id, _CommChannel(comm), data)
+        self._on_main(self.bridge.open, comm_id, _CommChannel(comm), data)
+
+    def _on_main(self, action: Callable[..., Any], *args: Any) -> None:
+        """Run ``action`` on the main shell's loop (now, when already there)."""
+        loop = self._loop
+        if loop is None or loop.is_closed() or _running_loop() is loop:
+            action(*args)
+        else:
+            loop.call_soon_threadsafe(action, *args)
 
     def _closed(self, comm_id: str) -> None:
         self._comms.pop(comm_id, None)
         self.bridge.closed(comm_id)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None

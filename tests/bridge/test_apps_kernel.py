@@ -171,3 +171,36 @@ def _app_shown(wire: Wire, msg_id: str) -> str | None:
 
 def _response(page: TestPage, id_: str) -> dict[str, Any] | None:
     return next((d for d in page.received if d.get("type") == "response" and d["id"] == id_), None)
+
+
+class SubshellPage(TestPage):
+    """A page whose comm messages go through a kernel subshell, as JupyterLab 4.4+ sends
+    them to a kernel that has subshells (ipykernel 7 runs each on a thread of its own)."""
+
+    def __init__(self, wire: Wire, **options: Any) -> None:
+        super().__init__(wire, **options)
+        kc = wire.kernel.kc
+        kc.control_channel.send(kc.session.msg("create_subshell_request", {}))
+        reply = kc.control_channel.get_msg(timeout=30)
+        self.subshell_id = str(reply["content"]["subshell_id"])
+
+    def _shell(self, msg_type: str, content: dict[str, Any]) -> None:
+        kc = self.wire.kernel.kc
+        msg = kc.session.msg(msg_type, content)
+        msg["header"]["subshell_id"] = self.subshell_id
+        kc.shell_channel.send(msg)
+
+
+def test_a_page_on_a_subshell_gets_its_app_call_answered_after_the_turn(
+    chat: Wire, server: OpenAIServer
+) -> None:
+    page = SubshellPage(chat, capabilities=APPS)
+    page.connect()
+    (_, app) = _run_chat(chat, server)
+    chat.run("%config JupyterOrch.default_policy = 'ask'")
+    request = {"app_id": app[APP_MIME]["app_id"], "name": "bump", "arguments": {"count": 3}}
+    page.send({"type": "request", "id": "sub-1", "method": "mcp_apps.call_tool", "params": request})
+    (card,) = chat.wait(lambda: page.events("mcp_apps.pending"), 30, "the app's card")
+    page.request("approval.decide", {"call_id": card["call_id"], "approved": True})
+    answer = chat.wait(lambda: _response(page, "sub-1"), 30, "the call's answer")
+    assert answer["result"]["structuredContent"] == {"count": 4}

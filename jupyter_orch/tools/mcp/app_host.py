@@ -177,8 +177,10 @@ class McpAppHost:
         """Answer ``mcp_apps.open``: the app's document, sandbox rules, input and result."""
         app_id = _text(params, "app_id")
         app = self.apps.get(app_id)
-        if app is None:
-            return {"state": "closed", "reason": self._closed.get(app_id, _FORGOTTEN)}
+        if app is None and app_id in self._closed:
+            return {"state": "closed", "reason": self._closed[app_id]}
+        if app is None:  # another kernel's app, or this kernel's before a restart
+            return {"state": "unknown", "reason": _FORGOTTEN}
         try:
             resource = await asyncio.shield(app.resource)
         except asyncio.CancelledError:

@@ -11,7 +11,7 @@ The app speaks the Apps protocol by hand (JSON-RPC over ``postMessage``, no SDK)
 host is tested against the wire format itself. It shows what it received (the host's name,
 the tool's input and result), the Content-Security-Policy it runs under, and each request
 that the policy blocked; its buttons call ``bump``, open a link, and grow the page (the
-host must follow ``size-changed``). Teardown requests are answered and noted on stderr.
+host must follow ``size-changed``). Teardown requests are answered.
 
 Run: ``python apps_server.py`` (stdio).
 """
