@@ -6,6 +6,7 @@ import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { bridgePlugin } from './bridge';
 import { cellMenuPlugin } from './cell-menu';
 import { chatCellsPlugin } from './chat-cells';
+import { mcpAppsPlugin } from './mcp-apps';
 import { notificationsPlugin } from './notifications';
 import { statusPlugin } from './status';
 import { turnRendererPlugin } from './turn-renderer';
@@ -16,7 +17,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   statusPlugin,
   notificationsPlugin,
   chatCellsPlugin,
-  cellMenuPlugin
+  cellMenuPlugin,
+  mcpAppsPlugin
 ];
 
 export default plugins;
