@@ -241,6 +241,35 @@ def test_in_notebook_7_the_app_renders_and_follows_its_size(
     notebook.screenshot("notebook7")
 
 
+def test_in_the_chat_panel_the_app_renders_and_calls_its_tool(
+    lab: Lab, counter_model: OpenAIServer
+) -> None:
+    mount = f"%mcp add counter -- {sys.executable} {COUNTER}"
+    notebook = _open(lab, "counter-panel.ipynb", counter_model, mount)
+    notebook.cell(2).locator(".jp-InputArea-editor").click()
+    lab.page.keyboard.type("%chat panel")
+    lab.page.keyboard.press("Shift+Enter")
+    panel = notebook.output(2).locator(".jupyter-orch-panel")
+    expect(panel).to_have_count(1, timeout=MODEL_DEADLINE_MS)
+    panel.locator("textarea").click()
+    lab.page.keyboard.type("Show me a counter from 3.")
+    panel.locator("button.widget-button", has_text=re.compile(r"^\s*Send\s*$")).click()
+    _approve_the_model_call(notebook, 2)
+    view = panel.locator(".jp-OrchApp")
+    expect(view).to_have_count(1, timeout=MODEL_DEADLINE_MS)
+    app = view.frame_locator("iframe.jp-OrchApp-frame")
+    expect(app.locator("#count")).to_have_text("3")
+    expect(panel.locator(".jupyter-orch-approval")).to_have_count(0, timeout=MODEL_DEADLINE_MS)
+    _settled(lab.page, view)
+    app.locator("#bump").click()
+    card = view.locator(".jp-OrchApp-card")
+    expect(card).to_contain_text("The app asks to run bump (from mcp:counter)")
+    _settled(lab.page, view)
+    card.get_by_role("button", name="Approve").click()
+    expect(app.locator("#count")).to_have_text("4")
+    notebook.screenshot("panel")
+
+
 def test_a_saved_notebook_shows_a_static_view_of_its_app(lab: Lab) -> None:
     output = {
         "output_type": "display_data",
