@@ -156,6 +156,9 @@ export class AppApprovalCard {
   ): HTMLButtonElement {
     const button = el('button', `jp-OrchApp-cardButton ${mod}`, label);
     button.type = 'button';
+    // As JupyterLab's toolbar buttons do: the notebook then leaves the active cell alone, so
+    // the page does not scroll under the pointer between press and release.
+    button.addEventListener('mousedown', event => event.preventDefault());
     button.addEventListener('click', () => {
       const reason = this._reason.value.trim();
       this._buttons
