@@ -1,10 +1,16 @@
-"""The bridge over Jupyter comms (ipykernel): the kernel's target and its announcement."""
+"""The bridge over Jupyter comms (ipykernel): the kernel's target and its announcement.
+
+JupyterLab 4.4+ sends comm messages on a kernel subshell when the kernel has them
+(ipykernel 7: one thread and event loop per subshell). The bridge, the turns and the MCP
+sessions live on the main shell's loop, so every message is handed to that loop: a
+decision or an app's request that arrived on a subshell's thread would otherwise settle
+the main loop's futures from another thread, unseen until something else woke it.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -39,19 +45,17 @@ class KernelComms:
         self.announce = announce
         self._comms: dict[str, Any] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         """Register the kernel's target and announce the kernel to the open pages.
 
-        Headless runs (nbclient, papermill, nbconvert) have no page: nothing is announced
-        there, so their consoles stay free of "no handler for comm target" warnings.
+        Called on the main shell's thread (``%load_ext``): its loop is the bridge's. Headless
+        runs (nbclient, papermill, nbconvert) have no page: nothing is announced there, so
+        their consoles stay free of "no handler for comm target" warnings.
         """
         import comm
 
-        with contextlib.suppress(RuntimeError):  # no loop: every message comes on this thread
-            self._loop = asyncio.get_running_loop()
-        self._thread = threading.current_thread()
+        self._loop = _running_loop()
         comm.get_comm_manager().register_target(KERNEL_TARGET, self._opened)
         if self.announce:
             self._announce(comm)
@@ -86,9 +90,9 @@ class KernelComms:
         self._on_main(self.bridge.open, comm_id, _CommChannel(comm), data)
 
     def _on_main(self, action: Callable[..., Any], *args: Any) -> None:
-        """Run ``action`` on the kernel's main loop (at once when already there)."""
+        """Run ``action`` on the main shell's loop (now, when already there)."""
         loop = self._loop
-        if loop is None or threading.current_thread() is self._thread or loop.is_closed():
+        if loop is None or loop.is_closed() or _running_loop() is loop:
             action(*args)
         else:
             loop.call_soon_threadsafe(action, *args)
@@ -96,3 +100,10 @@ class KernelComms:
     def _closed(self, comm_id: str) -> None:
         self._comms.pop(comm_id, None)
         self.bridge.closed(comm_id)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None

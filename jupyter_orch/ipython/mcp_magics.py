@@ -160,6 +160,7 @@ class McpMagics(Magics):
             "log_level": config.mcp_log_level or None,
             "roots": lambda: roots_of(self.shell, config.mcp_roots),
             "auth": self._auth_for,
+            "apps": setup.apps if (setup := self.ext.bridge_setup) is not None else None,
         }
 
     def _auth_for(self, server: ServerConfig) -> ServerAuth | None:

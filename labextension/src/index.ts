@@ -7,6 +7,7 @@ import { bridgePlugin } from './bridge';
 import { cellMenuPlugin } from './cell-menu';
 import { chatCellsPlugin } from './chat-cells';
 import { notebookToolsPlugin } from './notebook-tools';
+import { mcpAppsPlugin } from './mcp-apps';
 import { notificationsPlugin } from './notifications';
 import { sidePanelPlugin } from './side-panel';
 import { statusPlugin } from './status';
@@ -22,7 +23,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   cellMenuPlugin,
   notebookToolsPlugin,
   streamingPlugin,
-  sidePanelPlugin
+  sidePanelPlugin,
+  mcpAppsPlugin
 ];
 
 export default plugins;

@@ -1,2 +1,3 @@
 import './base.css';
 import './side-panel.css';
+import './mcp-apps.css';

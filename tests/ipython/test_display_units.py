@@ -20,42 +20,13 @@ from jupyter_orch.core.tools import ToolSpec
 from jupyter_orch.ipython.cells import AsyncMagics
 from jupyter_orch.ipython.display.cell import CellRenderer
 from jupyter_orch.ipython.display.paragraphs import ParagraphSplitter
-from jupyter_orch.ipython.display.stream import Handle
 from jupyter_orch.ipython.display.summary import ToolView
 from jupyter_orch.ipython.options import chat_magic_spec, parse_chat_options
 from jupyter_orch.ipython.subcommands import chat_commands
 from jupyter_orch.ipython.widgets.card import ToolCard, card_state
+from tests.ipython.surfaces import Surface
 
 SPEC = ToolSpec("add", "Add two integers.", {"type": "object", "properties": {}})
-
-
-class Recorder(Handle):
-    def __init__(self, surface: Surface, bundle: dict[str, Any]) -> None:
-        self.surface = surface
-        self.bundles = [bundle]
-
-    def update(self, bundle: dict[str, Any]) -> None:
-        self.bundles.append(bundle)
-
-
-class Surface:
-    """Where a renderer shows things, kept in a list."""
-
-    def __init__(self) -> None:
-        self.shown: list[Recorder] = []
-        self.widgets: list[Any] = []
-        self.clears = 0
-
-    def show(self, bundle: dict[str, Any]) -> Recorder:
-        self.shown.append(Recorder(self, bundle))
-        return self.shown[-1]
-
-    def add_widget(self, widget: Any) -> None:
-        self.widgets.append(widget)
-
-    def clear(self, wait: bool) -> None:
-        self.clears += 1
-        self.shown, self.widgets = [], []
 
 
 def _pending(loop_needed: bool = True, **kw: Any) -> PendingApproval:

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 WAITING = "<i>waiting for the first token from {model}…</i>"
 WAITING_FOR_THREAD = "<i>{text}…</i>"
+OWN_MIME_PREFIX = "application/vnd.jupyter-orch."
+"""A tool's display bundle of one of our own MIME types (an MCP App) is an output of its own."""
 
 
 class _IPythonHandle(Handle):
@@ -123,6 +125,7 @@ class CellRenderer:
         self._cards: dict[str, Any] = {}
         self._shown_widgets: list[Any] = []
         self._final: Handle | None = None
+        self._own_outputs: list[dict[str, Any]] = []
         self.redact: Callable[[str], str] = str
         """Applied to the final bundle's text (a last pass: events arrive redacted already)."""
 
@@ -157,6 +160,8 @@ class CellRenderer:
             else:
                 # Show the answer now; usage and the turn record join it when the stream ends.
                 self._final = self._show_final({})
+        if isinstance(event, ToolCallFinished):
+            self._show_own_outputs(event)
         if self._quiet:
             return
         if isinstance(event, TextDelta):
@@ -230,7 +235,17 @@ class CellRenderer:
     def _show_final(self, extra: dict[str, Any]) -> Handle:
         self._close_stream()
         self._surface.clear(wait=True)
-        return self._surface.show(self._bundle(extra))
+        final = self._surface.show(self._bundle(extra))
+        for bundle in self._own_outputs:  # an MCP App stays, below the answer
+            self._surface.show(bundle)
+        return final
+
+    def _show_own_outputs(self, event: ToolCallFinished) -> None:
+        for bundle in event.result.display:
+            if any(mime.startswith(OWN_MIME_PREFIX) for mime in bundle):
+                self._own_outputs.append(bundle)
+                self._close_stream()
+                self._surface.show(bundle)
 
     def _bundle(self, extra: dict[str, Any]) -> dict[str, Any]:
         summary = self.summary

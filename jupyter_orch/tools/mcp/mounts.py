@@ -18,6 +18,7 @@ from mcp_types import LoggingLevel
 
 from ...core.errors import UsageError
 from ...session import Session
+from .apps import AppLauncher
 from .auth import AuthFactory
 from .config import ServerConfig, check_name
 from .server import MountedServer
@@ -48,6 +49,8 @@ class McpMounts:
         The least severe log messages asked of the servers (their ``%mcp log``).
     auth
         Gives an HTTP server its OAuth flow (``None``: servers get no sign-in).
+    apps
+        Shows the MCP Apps of the servers' tools (``None``: only their text).
     """
 
     def __init__(
@@ -61,9 +64,11 @@ class McpMounts:
         roots: Callable[[], list[Path]] | None = None,
         log_level: LoggingLevel | None = "info",
         auth: AuthFactory | None = None,
+        apps: AppLauncher | None = None,
     ) -> None:
         self.session = session
         self.auth = auth
+        self.apps = apps
         self.roots = roots
         self.log_level: LoggingLevel | None = log_level
         self.start_timeout = start_timeout
@@ -201,7 +206,7 @@ class McpMounts:
                 continue
             name = tool_name(server.name, tool.name, taken)
             taken.add(name)
-            session.registry.add(McpTool(server, tool, name))
+            session.registry.add(McpTool(server, tool, name, self.apps))
             if tool.name in config.auto_approve:
                 session.policy.per_tool[name] = "auto"
                 auto.append(name)

@@ -17,6 +17,7 @@ from mcp_types import CallToolResult, Tool
 
 from ...core.messages import ToolResult
 from ...core.tools import ToolArgumentError, ToolSpec
+from .apps import AppLauncher
 from .content import convert_blocks
 from .errors import McpCallError
 from .server import MountedServer
@@ -36,11 +37,16 @@ class McpTool:
         The tool as the server lists it.
     name
         The name offered to the model (the server's, or prefixed after a clash).
+    apps
+        Shows the tool's MCP App when it has one and a page can draw it (``None``: never).
     """
 
-    def __init__(self, server: MountedServer, tool: Tool, name: str) -> None:
+    def __init__(
+        self, server: MountedServer, tool: Tool, name: str, apps: AppLauncher | None = None
+    ) -> None:
         self.server = server
         self.tool = tool
+        self.apps = apps
         self._validate: Callable[[dict[str, Any]], None] | None = None
         title = tool.title or (tool.annotations.title if tool.annotations else None)
         hints = (
@@ -87,12 +93,25 @@ class McpTool:
         return arguments
 
     async def call(self, arguments: dict[str, Any]) -> ToolResult:
-        """Call the tool on its server; failures become error results."""
+        """Call the tool on its server; failures become error results.
+
+        A tool with an app (``_meta.ui.resourceUri``) has the app's bundle in its result's
+        display when a page can draw it; its text is the same either way.
+        """
+        name = self._spec.name
+        launch = self.apps.prepare(self.server, self.tool, name, arguments) if self.apps else None
         try:
             result = await self.server.call_tool(self.tool.name, arguments)
         except McpCallError as exc:
+            if launch is not None:
+                launch.cancel()
             return ToolResult.error(exc.message)
-        return to_tool_result(result)
+        except BaseException:
+            if launch is not None:
+                launch.cancel()
+            raise
+        converted = to_tool_result(result)
+        return launch.finish(result, converted) if launch is not None else converted
 
 
 def to_tool_result(result: CallToolResult) -> ToolResult:

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 import anyio
 import httpx2
 from mcp import Client
+from mcp.client import advertise
 from mcp.client._transport import ReadStream, TransportStreams
 from mcp.client.session import (
     ElicitationFnT,
@@ -32,6 +33,7 @@ from mcp_types import Implementation, LoggingLevel
 
 from ..._version import __version__
 from ...core.errors import OrchError
+from .apps import EXTENSION_ID, advertised
 from .config import ServerConfig
 
 CLIENT_INFO = Implementation(name="jupyter-orch", version=__version__)
@@ -122,6 +124,8 @@ class ClientOptions:
             log_level=self.log_level,
             mode=self.mode,
             client_info=CLIENT_INFO,
+            # MCP Apps: servers send their rich results; the text stays for the model.
+            extensions=[advertise(EXTENSION_ID, advertised())],
             # Listings are refetched on list_changed; a response cache would only go stale.
             cache=None,
         )

@@ -24,8 +24,13 @@ ROOT = Path(__file__).resolve().parents[3]
 EVERYTHING = (
     ROOT / "tests/support/npm/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
 )
+BASIC_APP = (
+    ROOT
+    / "tests/support/npm/node_modules/@modelcontextprotocol/server-basic-vanillajs/dist/index.js"
+)
 TINY = Path(__file__).resolve().parent / "servers" / "tiny_server.py"
 FEATURES = Path(__file__).resolve().parent / "servers" / "feature_server.py"
+APPS = Path(__file__).resolve().parent / "servers" / "apps_server.py"
 T = TypeVar("T")
 
 
@@ -58,6 +63,21 @@ class Kit:
     def features(name: str = "features", **options: Any) -> ServerConfig:
         """Our SDK server that asks, reports progress, logs, samples and changes its tools."""
         return ServerConfig(name, "stdio", command=sys.executable, args=(str(FEATURES),), **options)
+
+    @staticmethod
+    def apps(name: str = "counter", **options: Any) -> ServerConfig:
+        """Our MCP App server on the SDK's ``mcp.server.apps`` (a counter and its app)."""
+        return ServerConfig(name, "stdio", command=sys.executable, args=(str(APPS),), **options)
+
+    @staticmethod
+    def basic_app(name: str = "basic") -> ServerConfig:
+        """``@modelcontextprotocol/server-basic-vanillajs``: ``get-time`` and its app (npm)."""
+        node = shutil.which("node")
+        if node is None or not BASIC_APP.is_file():
+            pytest.fail(
+                "server-basic-vanillajs is not installed: run npm ci --prefix tests/support/npm"
+            )
+        return ServerConfig(name, "stdio", command=node, args=(str(BASIC_APP), "--stdio"))
 
     @staticmethod
     def run(coro: Coroutine[Any, Any, T], timeout: float = 60) -> T:
