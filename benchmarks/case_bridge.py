@@ -25,7 +25,7 @@ from .case_stream import LITELLM_CELL, PROMPT, SHORT, SHORT_PIECES, Plan, _check
 from .contenders import OURS
 from .fakeserver import BenchServer, paced_last_piece
 from .kernels import BenchError, BenchKernel, Execution, Received, started
-from .report import CaseResult, Row, median
+from .report import CaseResult, Row, chunk_cost, fmt3, median, minus
 
 BRIDGE = "bridge"
 TODAY = "today"
@@ -155,7 +155,7 @@ def _table(
         "over the bridge (page extension) and today's path"
     )
     extra = plan.tokens - SHORT_PIECES
-    litellm = _per_chunk(median(alone["paced"]), median(alone["short"]), extra)
+    litellm = chunk_cost(median(alone["paced"]), median(alone["short"]), extra)
 
     def values(field: str) -> dict[str, float | None]:
         return {
@@ -165,10 +165,10 @@ def _table(
 
     cpu = values("cpu_ms")
     per_chunk = {
-        key: _per_chunk(cpu[key], median(t.cpu_ms for t in short[path]), extra)
+        key: chunk_cost(cpu[key], median(t.cpu_ms for t in short[path]), extra)
         for key, path in (("ours", BRIDGE), (TODAY, TODAY))
     }
-    beyond = {key: _minus(value, litellm) for key, value in per_chunk.items()}
+    beyond = {key: minus(value, litellm) for key, value in per_chunk.items()}
     case = CaseResult(
         "stream_bridge", title, raw={"paced": paced, "short": short, "litellm_alone": alone}
     )
@@ -196,23 +196,9 @@ def _table(
         "columns: 'jupyter-orch' streams over the bridge (a page offering 'stream' is "
         "connected: the benchmark speaks the page's side of the comm); 'today' is the same "
         "kernel before any page connected (the growing paragraph re-sent at update_hz)",
-        f"LiteLLM alone consuming the same paced stream in this kernel: {_fmt(litellm)} ms "
+        f"LiteLLM alone consuming the same paced stream in this kernel: {fmt3(litellm)} ms "
         "CPU per extra chunk",
         f"the prompt is {PROMPT!r}; the final bundle (Markdown, text, the turn record) is "
         "the same on both paths",
     ]
     return case
-
-
-def _per_chunk(long: float | None, short: float | None, extra: int) -> float | None:
-    if long is None or short is None or extra <= 0:
-        return None
-    return (long - short) / extra
-
-
-def _minus(value: float | None, base: float | None) -> float | None:
-    return None if value is None or base is None else value - base
-
-
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"

@@ -30,7 +30,7 @@ from .answer import CHUNK_CHARS, LAST, fixed_answer
 from .contenders import PEERS, Contender, available, missing
 from .fakeserver import BenchServer, paced_last_piece
 from .kernels import BenchError, BenchKernel, Execution, started
-from .report import CaseResult, Row, median
+from .report import CaseResult, Row, chunk_cost, fmt3, median, minus
 
 PROMPT = "Write the benchmark answer."
 SHORT = Reply.text("Short answer.", chunk_chars=CHUNK_CHARS)
@@ -266,9 +266,9 @@ def _chunk_costs(
 ) -> tuple[dict[str, float | None], dict[str, float | None]]:
     """Kernel CPU per extra chunk, and the same minus the contender's HTTP client alone."""
     extra = plan.tokens - SHORT_PIECES
-    per_chunk = {k: _per_chunk(v, short.get(k), extra) for k, v in long.items()}
-    beyond = {k: _minus(v, baselines.get(CLIENT_OF[k])) for k, v in per_chunk.items()}
-    return per_chunk, beyond
+    costs = {k: chunk_cost(v, short.get(k), extra) for k, v in long.items()}
+    beyond = {k: minus(v, baselines.get(CLIENT_OF[k])) for k, v in costs.items()}
+    return costs, beyond
 
 
 def _cost_rows(
@@ -290,7 +290,7 @@ def _cost_rows(
         Row("kernel CPU per extra chunk", "ms", per_chunk, notes),
         Row("CPU per chunk beyond its HTTP client alone", "ms", beyond, notes, 0.1),
         _core_row(baselines),
-        Row(in_kernel, "ms", {"ours": _minus(per_chunk.get("ours"), alone)}, budget=0.1),
+        Row(in_kernel, "ms", {"ours": minus(per_chunk.get("ours"), alone)}, budget=0.1),
     ]
 
 
@@ -299,39 +299,25 @@ def _alone(in_kernel: dict[str, list[float]], kind: str, plan: Plan) -> float | 
     if not in_kernel[kind] or not in_kernel["short"]:
         return None
     extra = plan.tokens - SHORT_PIECES
-    return _per_chunk(median(in_kernel[kind]), median(in_kernel["short"]), extra)
+    return chunk_cost(median(in_kernel[kind]), median(in_kernel["short"]), extra)
 
 
 def _alone_note(alone: float | None) -> str:
     return (
         "'beyond LiteLLM alone in the same kernel': the same streams consumed by a cell that "
-        f"only iterates LiteLLM's response cost {_fmt(alone)} ms per extra chunk there"
+        f"only iterates LiteLLM's response cost {fmt3(alone)} ms per extra chunk there"
     )
 
 
 def _core_row(baselines: dict[str, float | None]) -> Row:
     """Our orchestrator + provider without a kernel, beyond LiteLLM alone (both bare)."""
-    value = _minus(baselines.get("ours"), baselines.get("litellm"))
+    value = minus(baselines.get("ours"), baselines.get("litellm"))
     return Row("same, our core alone without a kernel (bare process)", "ms", {"ours": value})
 
 
 def _baseline_note(baselines: dict[str, float | None], how: str) -> str:
     return (
         f"HTTP client alone, {how}, CPU per extra chunk in a bare process: litellm "
-        f"{_fmt(baselines.get('litellm'))} ms, openai SDK {_fmt(baselines.get('openai'))} ms "
+        f"{fmt3(baselines.get('litellm'))} ms, openai SDK {fmt3(baselines.get('openai'))} ms "
         "(ours uses litellm; jupyter-ai (langchain) and chatlab use the openai SDK)"
     )
-
-
-def _per_chunk(long: float | None, short: float | None, extra: int) -> float | None:
-    if long is None or short is None or extra <= 0:
-        return None
-    return (long - short) / extra
-
-
-def _minus(value: float | None, base: float | None) -> float | None:
-    return None if value is None or base is None else value - base
-
-
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"

@@ -170,3 +170,20 @@ def _number(value: float, unit: str) -> str:
 
 def _line(cells: Sequence[str]) -> str:
     return "| " + " | ".join(cells) + " |"
+
+
+def chunk_cost(long: float | None, short: float | None, extra: int) -> float | None:
+    """The cost of one extra chunk: the long run's less the short run's, over the extra."""
+    if long is None or short is None or extra <= 0:
+        return None
+    return (long - short) / extra
+
+
+def minus(value: float | None, base: float | None) -> float | None:
+    """``value - base``, or None when either is unknown."""
+    return None if value is None or base is None else value - base
+
+
+def fmt3(value: float | None) -> str:
+    """Three decimals, or ``n/a``."""
+    return "n/a" if value is None else f"{value:.3f}"

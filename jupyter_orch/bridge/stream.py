@@ -10,10 +10,10 @@ messages instead of hundreds of re-sent paragraphs.
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from typing import Any, Protocol
+
+from ..core.batching import TextBatcher
 
 STREAM_EVENT = "stream"
 """The bridge event that carries streamed text (``{"id", "text"}``, and ``"end": true``)."""
@@ -52,36 +52,25 @@ class BridgeStream:
     def __init__(self, bridge: Emitter, stream_id: str | None = None, hz: float = STREAM_HZ):
         self.bridge = bridge
         self.id = stream_id or new_stream_id()
-        self._interval = 1.0 / hz if hz > 0 else 0.0
-        self._pending: list[str] = []
-        self._last = 0.0
-        self._timer: asyncio.TimerHandle | None = None
-        self.flushes = 0
+        self._batch = TextBatcher(self._send, hz)
         self.closed = False
+
+    @property
+    def flushes(self) -> int:
+        """How many pieces were sent."""
+        return self._batch.sends
 
     def add(self, text: str) -> None:
         """Take a piece of text; it is sent now (the first one) or at the next tick."""
-        if not text or self.closed:
-            return
-        self._pending.append(text)
-        wait = self._last + self._interval - time.monotonic()
-        if self.flushes == 0 or wait <= 0:
-            self.flush()
-        elif self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(wait, self.flush)
+        if not self.closed:
+            self._batch.add(text)
 
     def flush(self) -> None:
         """Send what arrived since the last flush."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if not self._pending:
-            return
-        text = "".join(self._pending)
-        self._pending.clear()
+        self._batch.flush()
+
+    def _send(self, text: str) -> None:
         self.bridge.emit(STREAM_EVENT, {"id": self.id, "text": text})
-        self._last = time.monotonic()
-        self.flushes += 1
 
     def close(self) -> None:
         """Send the rest and tell the page this text is complete."""

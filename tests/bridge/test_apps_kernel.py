@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from jupyter_orch.testing.openai_server import OpenAIServer, Reply
+from tests.support.kernel import final_bundles
 
 from .page import TestPage, Wire
 
@@ -47,19 +48,7 @@ def _execute_in_cell(wire: Wire, code: str, cell_id: str) -> str:
 
 def _bundles(wire: Wire, msg_id: str) -> list[dict[str, Any]]:
     """What the cell shows at the end: bundles after the last clear, updates applied."""
-    mine = [m for m in wire.seen if m["parent_header"].get("msg_id") == msg_id]
-    last = max((i for i, m in enumerate(mine) if m["msg_type"] == "clear_output"), default=-1)
-    shown: list[dict[str, Any]] = []
-    ids: dict[str, int] = {}
-    for m in mine[last + 1 :]:
-        display_id = m["content"].get("transient", {}).get("display_id")
-        if m["msg_type"] == "display_data":
-            if display_id:
-                ids[display_id] = len(shown)
-            shown.append(m["content"]["data"])
-        elif m["msg_type"] == "update_display_data" and display_id in ids:
-            shown[ids[display_id]] = m["content"]["data"]
-    return shown
+    return final_bundles([m for m in wire.seen if m["parent_header"].get("msg_id") == msg_id])
 
 
 def _run_chat(wire: Wire, server: OpenAIServer, cell_id: str = "cell-1") -> list[dict[str, Any]]:

@@ -57,20 +57,7 @@ class Execution:
     def final_bundles(self) -> list[dict[str, Any]]:
         """The bundles shown after the last clear_output, with later display updates applied
         (what a frontend shows and a saved notebook keeps)."""
-        last = max(
-            (i for i, m in enumerate(self.iopub) if m["msg_type"] == "clear_output"), default=-1
-        )
-        shown: list[dict[str, Any]] = []
-        ids: dict[str, int] = {}
-        for m in self.iopub[last + 1 :]:
-            display_id = m["content"].get("transient", {}).get("display_id")
-            if m["msg_type"] == "display_data":
-                if display_id:
-                    ids[display_id] = len(shown)
-                shown.append(m["content"]["data"])
-            elif m["msg_type"] == "update_display_data" and display_id in ids:
-                shown[ids[display_id]] = m["content"]["data"]
-        return shown
+        return final_bundles(self.iopub)
 
     def widgets(self, model: str) -> list[Msg]:
         """comm_open messages of widgets of the given model name (e.g. ButtonModel)."""
@@ -193,3 +180,20 @@ def kernel(env: dict[str, str] | None = None, ipython_config: str = "") -> Itera
         finally:
             k.kc.stop_channels()
             km.shutdown_kernel(now=True)
+
+
+def final_bundles(iopub: list[Msg]) -> list[dict[str, Any]]:
+    """The bundles that iopub messages leave shown: those after the last clear_output, with
+    later display updates applied (what a frontend shows and a saved notebook keeps)."""
+    last = max((i for i, m in enumerate(iopub) if m["msg_type"] == "clear_output"), default=-1)
+    shown: list[dict[str, Any]] = []
+    ids: dict[str, int] = {}
+    for m in iopub[last + 1 :]:
+        display_id = m["content"].get("transient", {}).get("display_id")
+        if m["msg_type"] == "display_data":
+            if display_id:
+                ids[display_id] = len(shown)
+            shown.append(m["content"]["data"])
+        elif m["msg_type"] == "update_display_data" and display_id in ids:
+            shown[ids[display_id]] = m["content"]["data"]
+    return shown

@@ -6,11 +6,10 @@ own outputs and never sent again. Updates go out at most ``hz`` times a second.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable
 from typing import Any
 
+from ...core.batching import TextBatcher
 from ...core.safe_markdown import safe_markdown
 from .paragraphs import ParagraphSplitter
 
@@ -44,40 +43,28 @@ class TextStream:
     def __init__(self, show: Show, mime: str, hz: float, first: Handle | None = None) -> None:
         self._show = show
         self._mime = mime
-        self._interval = 1.0 / hz if hz > 0 else 0.0
         self._handle = first
-        self._text: list[str] = []
+        self._batch = TextBatcher(self._shown, hz)
         self._tail = ""
         self._splitter = ParagraphSplitter()
-        self._last = 0.0
-        self._timer: asyncio.TimerHandle | None = None
         self.updates = 0
 
     def add(self, text: str) -> None:
         """Take a piece of text; it is shown now or at the next tick."""
-        self._text.append(text)
-        wait = self._last + self._interval - time.monotonic()
-        if wait <= 0 or self.updates == 0:
-            self.flush()
-        elif self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(wait, self.flush)
+        self._batch.add(text)
 
     def flush(self) -> None:
         """Show what has arrived since the last update."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if not self._text:
-            return
-        self._tail += "".join(self._text)
-        self._text.clear()
+        self._batch.flush()
+
+    def _shown(self, text: str) -> None:
+        self._tail += text
         cut = self._splitter.cut(self._tail)
         if cut:
             self._put(self._tail[:cut])
             self._handle, self._tail = None, self._tail[cut:]
         if self._tail:
             self._put(self._tail)
-        self._last = time.monotonic()
 
     def close(self) -> None:
         """Show the rest; no further text joins this stream."""

@@ -4,6 +4,8 @@
  * so the prompt's `{name}` expansion leaves them alone.
  */
 
+import { joined } from '../common/nbformat';
+
 export const SOURCE_CHARS = 4000;
 export const OUTPUT_CHARS = 2000;
 export const TRACEBACK_CHARS = 3000;
@@ -26,14 +28,6 @@ export function bounded(text: string, limit: number, tail = false): string {
   return tail
     ? `… (${cut.toLocaleString('en-US')} characters left out)\n${text.slice(cut)}`
     : `${text.slice(0, limit)}\n… (${cut.toLocaleString('en-US')} characters left out)`;
-}
-
-function joined(value: unknown): string {
-  return Array.isArray(value)
-    ? value.join('')
-    : typeof value === 'string'
-      ? value
-      : '';
 }
 
 /** A fenced block whose fence is longer than any backtick run inside. */

@@ -3,6 +3,8 @@
  * every output bounded before it crosses the comm (pure: the panel glue is in `panel.ts`).
  */
 
+import { joined } from '../common/nbformat';
+
 /** An nbformat output or cell, as JSON. */
 export type Json = Record<string, any>;
 
@@ -35,14 +37,6 @@ export interface IReadResult {
 
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
 const TEXT_TYPES = ['text/plain', 'text/markdown', 'text/latex'];
-
-function joined(value: unknown): string {
-  return Array.isArray(value)
-    ? value.join('')
-    : typeof value === 'string'
-      ? value
-      : '';
-}
 
 /** The first `limit` characters (or the last, with `tail`), saying how many were cut. */
 export function cut(text: string, limit: number, tail = false): string {

@@ -107,7 +107,9 @@ def _turn(turn_id: str = "turn-1") -> TurnContext:
     )
 
 
-def test_a_ui_tool_with_a_page_shows_its_app_and_the_page_opens_it(kit: Kit, tmp_path: Path) -> None:
+def test_a_ui_tool_with_a_page_shows_its_app_and_the_page_opens_it(
+    kit: Kit, tmp_path: Path
+) -> None:
     async def scenario() -> None:
         hosted = Hosted(tmp_path, "mcp-apps")
         await hosted.mounts.add(kit.apps())
@@ -172,7 +174,9 @@ def test_with_no_page_offering_apps_the_tool_gives_its_text_alone(kit: Kit, tmp_
     kit.run(scenario())
 
 
-def test_the_app_calls_its_app_only_tool_after_approval_on_a_card_of_its_own(kit: Kit, tmp_path: Path) -> None:
+def test_the_app_calls_its_app_only_tool_after_approval_on_a_card_of_its_own(
+    kit: Kit, tmp_path: Path
+) -> None:
     async def scenario() -> None:
         hosted = Hosted(tmp_path, "mcp-apps")
         await hosted.mounts.add(kit.apps())
@@ -215,7 +219,9 @@ def test_the_app_calls_its_app_only_tool_after_approval_on_a_card_of_its_own(kit
     kit.run(scenario())
 
 
-def test_during_its_turn_the_app_call_is_decided_by_the_turn_approver(kit: Kit, tmp_path: Path) -> None:
+def test_during_its_turn_the_app_call_is_decided_by_the_turn_approver(
+    kit: Kit, tmp_path: Path
+) -> None:
     async def scenario() -> None:
         hosted = Hosted(tmp_path, "mcp-apps")
         await hosted.mounts.add(kit.apps())
@@ -266,7 +272,9 @@ def test_an_app_reaches_only_app_tools_of_its_own_server(kit: Kit, tmp_path: Pat
     kit.run(scenario())
 
 
-def test_rerun_and_interrupt_close_the_apps_and_their_waiting_calls(kit: Kit, tmp_path: Path) -> None:
+def test_rerun_and_interrupt_close_the_apps_and_their_waiting_calls(
+    kit: Kit, tmp_path: Path
+) -> None:
     async def scenario() -> None:
         hosted = Hosted(tmp_path, "mcp-apps")
         await hosted.mounts.add(kit.apps())
@@ -301,7 +309,9 @@ def test_rerun_and_interrupt_close_the_apps_and_their_waiting_calls(kit: Kit, tm
     kit.run(scenario())
 
 
-def test_the_npm_basic_app_is_read_and_its_tool_callable_by_its_app(kit: Kit, tmp_path: Path) -> None:
+def test_the_npm_basic_app_is_read_and_its_tool_callable_by_its_app(
+    kit: Kit, tmp_path: Path
+) -> None:
     async def scenario() -> None:
         hosted = Hosted(tmp_path, "mcp-apps")
         await hosted.mounts.add(kit.basic_app())
