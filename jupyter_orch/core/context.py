@@ -24,6 +24,13 @@ if TYPE_CHECKING:
 ProgressReporter = Callable[[float, "float | None", "str | None"], None]
 """``report(progress, total, message)``: how far a running call is (``total`` may be unknown)."""
 
+ElicitationNote = Callable[[dict[str, Any]], None]
+"""``elicited(entry)``: a server's request for input and its answer, redacted, for the record."""
+
+
+def _unrecorded(entry: dict[str, Any]) -> None:
+    """Record nothing (a call that runs outside the tool runner)."""
+
 
 @dataclass(frozen=True)
 class TurnContext:
@@ -73,11 +80,14 @@ class CallContext:
         The tool's name as offered to the model.
     report
         Reports progress; it shows on the call's card (safe to call from any thread).
+    elicited
+        Notes a server's request for input and its answer (redacted) in the call's record.
     """
 
     call_id: str
     tool: str
     report: ProgressReporter
+    elicited: ElicitationNote = _unrecorded
 
 
 _C = TypeVar("_C")

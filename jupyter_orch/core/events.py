@@ -7,7 +7,7 @@ whole event stream can be compared with an expected one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from .approval import Decision, PendingApproval
 from .messages import ToolCall, ToolResult, Usage
@@ -93,6 +93,18 @@ class ToolCallProgressed:
 
 
 @dataclass(frozen=True, slots=True)
+class ToolCallElicited:
+    """A server asked the user for input during the call, and was answered.
+
+    ``elicitation`` is what the transcript keeps, already redacted: ``mode``, ``message``,
+    ``fields``, ``url``, ``action``, ``reason`` and, for an accepted form, ``content``.
+    """
+
+    call: ToolCall
+    elicitation: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class ToolCallFinished:
     """The tool's result (an error result too) is ready and joined the thread."""
 
@@ -145,6 +157,7 @@ Event = (
     | ToolCallRejected
     | ToolCallStarted
     | ToolCallProgressed
+    | ToolCallElicited
     | ToolCallFinished
     | UsageReported
     | AnswerCompleted

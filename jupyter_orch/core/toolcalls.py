@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from .approval import SCOPES, ApprovalBatch, Approver, Decision, PendingApproval
-from .context import CallContext, call_entered
+from .context import CallContext, ElicitationNote, ProgressReporter, call_entered
 from .events import (
     Event,
     ToolCallApproved,
+    ToolCallElicited,
     ToolCallFinished,
     ToolCallProgressed,
     ToolCallRejected,
@@ -161,9 +162,9 @@ class ToolRunner:
         yield ToolCallApproved(call, decision)
         yield ToolCallStarted(call)
         started = time.monotonic()
-        progress: asyncio.Queue[ToolCallProgressed] = asyncio.Queue()
-        report = _reporter(call, progress)
-        with call_entered(CallContext(call.id, call.name, report)):
+        progress: asyncio.Queue[CallNews] = asyncio.Queue()
+        report, elicited = _reporters(call, progress)
+        with call_entered(CallContext(call.id, call.name, report, elicited)):
             # The call runs as a task of its own (it inherits the call context), so its
             # progress can be shown while it runs and its failures stay its own.
             task = asyncio.ensure_future(self._execute(tool, arguments))
@@ -212,13 +213,17 @@ async def _contained(tool: Tool, arguments: dict[str, Any]) -> ToolResult:
         raise _ToolExit(f"{kind}({exc})" if str(exc) else kind) from None
 
 
-def _reporter(
-    call: ToolCall, queue: asyncio.Queue[ToolCallProgressed]
-) -> Callable[[float, float | None, str | None], None]:
+CallNews = ToolCallProgressed | ToolCallElicited
+"""What a running call reports before its result."""
+
+
+def _reporters(
+    call: ToolCall, queue: asyncio.Queue[CallNews]
+) -> tuple[ProgressReporter, ElicitationNote]:
+    """Return the call's progress reporter and elicitation note (safe from any thread)."""
     loop = asyncio.get_running_loop()
 
-    def report(progress: float, total: float | None = None, message: str | None = None) -> None:
-        event = ToolCallProgressed(call, float(progress), total, message)
+    def put(event: CallNews) -> None:
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
@@ -228,12 +233,18 @@ def _reporter(
         else:  # a sync tool in a worker thread
             loop.call_soon_threadsafe(queue.put_nowait, event)
 
-    return report
+    def report(progress: float, total: float | None = None, message: str | None = None) -> None:
+        put(ToolCallProgressed(call, float(progress), total, message))
+
+    def elicited(entry: dict[str, Any]) -> None:
+        put(ToolCallElicited(call, entry))
+
+    return report, elicited
 
 
 async def _progress_until(
-    task: asyncio.Future[ToolResult], queue: asyncio.Queue[ToolCallProgressed]
-) -> AsyncIterator[ToolCallProgressed]:
+    task: asyncio.Future[ToolResult], queue: asyncio.Queue[CallNews]
+) -> AsyncIterator[CallNews]:
     """Yield the call's progress reports until ``task`` is done."""
     while not task.done():
         getter: asyncio.Future[Any] = asyncio.ensure_future(queue.get())

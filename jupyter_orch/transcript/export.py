@@ -21,6 +21,7 @@ from .export_parts import (
     arguments_text,
     change_text,
     decision_words,
+    elicitation_lines,
     heading,
     meta_line,
     result_text,
@@ -127,6 +128,7 @@ def _call_markdown(call: ToolCallRecord) -> list[str]:
     if call.seconds is not None and call.decision is not None and call.decision.approved:
         head += f" · {call.seconds * 1000:.0f} ms"
     out = [head, "", "  arguments:", "", *_fenced(arguments_text(call), "json"), ""]
+    out.extend(f"  {markdown_text(line)}\n" for line in elicitation_lines(call))
     if call.change is not None:
         lang = "diff" if call.change.diff else call.change.language
         title = markdown_text(call.change.title)

@@ -17,6 +17,7 @@ from .export_parts import (
     arguments_text,
     change_text,
     decision_words,
+    elicitation_lines,
     heading,
     meta_line,
     result_text,
@@ -87,6 +88,7 @@ def _call(call: ToolCallRecord) -> str:
         f'<div class="tool {kind}"><div class="head">{head}</div>',
         f'<p class="label">arguments</p><pre>{esc(arguments_text(call))}</pre>',
     ]
+    parts.extend(f'<p class="label">{esc(line)}</p>' for line in elicitation_lines(call))
     if call.change is not None:
         title = esc(call.change.title)
         parts.append(f'<p class="label">change: {title}</p><pre>{esc(change_text(call))}</pre>')

@@ -97,6 +97,26 @@ def change_text(call: ToolCallRecord) -> str:
     return change.diff or change.code or ""
 
 
+_ANSWERS = {"accept": "accepted", "decline": "declined", "cancel": "cancelled"}
+
+
+def elicitation_lines(call: ToolCallRecord) -> list[str]:
+    """One line per question the server asked during the call, with the answer (plain text)."""
+    lines = []
+    for asked in call.elicitations:
+        what = f"{asked.mode}: {', '.join(asked.fields)}" if asked.fields else asked.mode
+        if asked.url:
+            what += f" {asked.url}"
+        answer = _ANSWERS.get(asked.action, asked.action)
+        line = f"asked the user ({what}): {asked.message} → {answer}"
+        if asked.reason:
+            line += f" ({asked.reason})"
+        if asked.content:
+            line += " " + json.dumps(asked.content, ensure_ascii=False)
+        lines.append(line)
+    return lines
+
+
 def rounds_of(record: TurnRecord) -> list[tuple[str, list[ToolCallRecord]]]:
     """Return each model call's text and the tool calls it asked for, in order."""
     out = [(r.text, [c for c in record.tool_calls if c.round == r.index]) for r in record.rounds]

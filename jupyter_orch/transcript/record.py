@@ -70,6 +70,19 @@ class ChangeRecord(BaseModel):
     language: str = "python"
 
 
+class ElicitationEntry(BaseModel):
+    """A server's request for input during a call, and the answer (secrets redacted)."""
+
+    source: str
+    mode: str
+    message: str
+    fields: list[str] = Field(default_factory=list)
+    url: str | None = None
+    action: str
+    content: dict[str, Any] | None = None
+    reason: str = ""
+
+
 class ToolCallRecord(BaseModel):
     """One tool call: what was asked, who decided, what came back."""
 
@@ -87,6 +100,7 @@ class ToolCallRecord(BaseModel):
     requested_at: str
     finished_at: str | None = None
     change: ChangeRecord | None = None
+    elicitations: list[ElicitationEntry] = Field(default_factory=list)
 
 
 class RoundRecord(BaseModel):

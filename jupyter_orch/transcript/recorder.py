@@ -13,6 +13,7 @@ from ..core.events import (
     RoundStarted,
     TextDelta,
     ToolCallApproved,
+    ToolCallElicited,
     ToolCallFinished,
     ToolCallRejected,
     ToolCallRequested,
@@ -31,6 +32,7 @@ from .record import (
     MIME,
     ChangeRecord,
     DecisionRecord,
+    ElicitationEntry,
     Outcome,
     ResultRecord,
     RoundRecord,
@@ -150,6 +152,8 @@ class TurnRecorder:
                 return  # decided at once: the decision writes it
         elif isinstance(event, (ToolCallApproved, ToolCallRejected)):
             self._decided(record, event.call.id, event.decision)
+        elif isinstance(event, ToolCallElicited):
+            self._elicited(record, event)
         elif isinstance(event, ToolCallFinished):
             self._finished(record, event)
         elif isinstance(event, UsageReported):
@@ -285,6 +289,11 @@ class TurnRecorder:
                 scope=decision.scope,
                 at=now(),
             )
+
+    def _elicited(self, record: TurnRecord, event: ToolCallElicited) -> None:
+        call = _find(record, event.call.id)
+        if call is not None:
+            call.elicitations.append(ElicitationEntry.model_validate(event.elicitation))
 
     def _finished(self, record: TurnRecord, event: ToolCallFinished) -> None:
         call = _find(record, event.call.id)

@@ -13,6 +13,7 @@ import psutil
 import pytest
 
 from jupyter_orch.testing.openai_server import OpenAIServer, Reply
+from jupyter_orch.transcript.record import MIME as TURN_MIME
 from tests.support.kernel import Execution, Kernel, kernel
 
 EVERYTHING = (
@@ -336,6 +337,13 @@ def test_a_form_elicitation_is_filled_in_the_running_cell_and_accepted(
     assert "accept: {'city': 'Nantes', 'nights': 2, 'budget': 80.5" in tool_message["content"]
     # The form was displayed in the chat cell's own output.
     assert any(m["msg_type"] == "display_data" for m in ex.iopub)
+    # The turn record keeps the question and the answer, under the call it interrupted.
+    (final,) = [b for b in ex.final_bundles() if TURN_MIME in b]
+    (call,) = final[TURN_MIME]["tool_calls"]
+    (asked,) = call["elicitations"]
+    assert (asked["mode"], asked["action"], asked["source"]) == ("form", "accept", "mcp:features")
+    assert asked["content"]["city"] == "Nantes"
+    assert asked["fields"][:2] == ["city", "nights"]
 
 
 def test_a_declined_form_tells_the_server_and_the_model(
@@ -368,6 +376,10 @@ def test_headless_runs_decline_an_elicitation_without_waiting(
     assert server.requests[-1]["messages"][-1]["content"] == "decline: None"
     log = _ok(k.run("%mcp log features"))
     assert "decline (no user is present to answer this request (headless run))" in log
+    (final,) = [b for b in ex.final_bundles() if TURN_MIME in b]
+    (asked,) = final[TURN_MIME]["tool_calls"][0]["elicitations"]
+    assert (asked["action"], asked["content"]) == ("decline", None)
+    assert "headless run" in asked["reason"]
 
 
 def _sign_in_link(msg: dict[str, Any]) -> bool:

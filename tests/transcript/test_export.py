@@ -17,7 +17,7 @@ from jupyter_orch.core.messages import Usage
 from jupyter_orch.providers.scripted import ScriptedProvider
 from jupyter_orch.transcript.export import format_for, render, select
 from jupyter_orch.transcript.export_html import markdown_html
-from jupyter_orch.transcript.record import MIME, TurnRecord, load_record
+from jupyter_orch.transcript.record import MIME, ElicitationEntry, TurnRecord, load_record
 from tests.transcript.turns import AddTool, Bench
 
 CLI = [sys.executable, "-m", "jupyter_orch.cli"]
@@ -187,3 +187,19 @@ def test_a_corrupt_notebook_is_one_line_naming_the_cell(
     assert done.returncode == 2
     (line,) = done.stderr.strip().splitlines()
     assert message in line and "Traceback" not in done.stderr
+
+
+def test_a_servers_question_and_its_answer_show_under_its_call(tmp_path: Path) -> None:
+    record = _records(tmp_path)[0]
+    asked: dict[str, Any] = {"source": "mcp:hotel", "mode": "form", "message": "Which <b>city</b>?"}
+    asked |= {"fields": ["city"], "action": "accept", "content": {"city": "Lyon"}}
+    record.tool_calls[0].elicitations.append(ElicitationEntry.model_validate(asked))
+    text = render([record], "md", "nb.ipynb")
+    line = (
+        "asked the user (form: city): Which &lt;b&gt;city&lt;/b&gt;? → accepted "
+        "{&quot;city&quot;: &quot;Lyon&quot;}"
+    )
+    assert line in text
+    assert text.index("**add**") < text.index("asked the user") < text.index("result:")
+    page = render([record], "html", "nb.ipynb")
+    assert "Which &lt;b&gt;city&lt;/b&gt;? → accepted" in page and "<b>city" not in page

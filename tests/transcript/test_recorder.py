@@ -125,6 +125,7 @@ def test_a_tool_turn_is_recorded_whole(tmp_path: Path) -> None:
                 },
                 "result": {"content": "5", "is_error": False, "structured": None, "display": []},
                 "change": None,
+                "elicitations": [],
             }
         ],
         "tools_offered": ["add"],

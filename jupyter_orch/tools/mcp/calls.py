@@ -92,6 +92,12 @@ class ElicitationRecord:
     content: dict[str, Any] | None
     reason: str
 
+    def entry(self) -> dict[str, Any]:
+        """Return what the turn record keeps of it (the tool call it belongs to is known)."""
+        entry: dict[str, Any] = {"source": self.source, "mode": self.mode}
+        entry |= {"message": self.message, "fields": list(self.fields), "url": self.url}
+        return entry | {"action": self.action, "content": self.content, "reason": self.reason}
+
 
 class ServerRequests:
     """The callbacks one server's SDK client is given: elicitation, sampling and roots.
@@ -167,6 +173,8 @@ class ServerRequests:
             reason=response.reason,
         )
         self.elicitations.append(record)
+        if scope is not None and scope.call is not None:
+            scope.call.elicited(record.entry())
         why = f" ({record.reason})" if record.reason else ""
         self.log.note(f"elicitation ({record.mode}) answered {record.action}{why}")
 
