@@ -36,6 +36,18 @@ export interface IToolCall {
     code: string;
     language: string;
   } | null;
+  /** What the server asked the user during the call, and the answer (redacted). */
+  elicitations: IElicitation[];
+}
+
+export interface IElicitation {
+  mode: string;
+  message: string;
+  fields: string[];
+  url: string;
+  action: string;
+  reason: string;
+  content: unknown;
 }
 
 export interface IRound {
@@ -153,7 +165,23 @@ function readCall(value: unknown): IToolCall {
       structured: result.structured ?? null
     },
     seconds: num(c.seconds),
-    change: readChange(c.change)
+    change: readChange(c.change),
+    elicitations: Array.isArray(c.elicitations)
+      ? c.elicitations.map(readElicitation)
+      : []
+  };
+}
+
+function readElicitation(value: unknown): IElicitation {
+  const e = obj(value);
+  return {
+    mode: str(e.mode),
+    message: str(e.message),
+    fields: Array.isArray(e.fields) ? e.fields.map(str) : [],
+    url: str(e.url),
+    action: str(e.action),
+    reason: str(e.reason),
+    content: e.content ?? null
   };
 }
 

@@ -83,6 +83,30 @@ function decision(call: IToolCall): HTMLElement {
   );
 }
 
+const ANSWERS: Record<string, string> = {
+  accept: 'accepted',
+  decline: 'declined',
+  cancel: 'cancelled'
+};
+
+/** The server's questions during the call, as text (untrusted: never HTML). */
+function elicitations(call: IToolCall): HTMLElement | null {
+  if (call.elicitations.length === 0) {
+    return null;
+  }
+  const rows = call.elicitations.map(asked => {
+    const what = [asked.mode, asked.fields.join(', '), asked.url]
+      .filter(Boolean)
+      .join(': ');
+    const answer = ANSWERS[asked.action] ?? asked.action;
+    const content =
+      asked.content !== null ? ` ${JSON.stringify(asked.content)}` : '';
+    const reason = asked.reason ? ` (${asked.reason})` : '';
+    return row(what, `${asked.message} → ${answer}${reason}${content}`);
+  });
+  return section('Asked the user', ...rows);
+}
+
 function result(call: IToolCall): HTMLElement | null {
   if (!call.result) {
     return null;
@@ -129,6 +153,7 @@ export function toolCallBlock(
       : null,
     section('Arguments', args),
     decision(call),
+    elicitations(call),
     result(call)
   );
   const ready = [renderUntrusted(args, source, options)];

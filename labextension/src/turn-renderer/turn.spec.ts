@@ -115,6 +115,28 @@ describe('the turn renderer', () => {
     expect(change.querySelector('b')).toBeNull(); // the diff is text, never HTML
   });
 
+  it('lists what a server asked the user during a call, as text', async () => {
+    const data = toolTurn();
+    data.tool_calls[0].elicitations = [
+      {
+        source: 'mcp:hotel',
+        mode: 'form',
+        message: 'Which <img src=x onerror=alert(1)> city?',
+        fields: ['city'],
+        url: null,
+        action: 'accept',
+        content: { city: 'Lyon' },
+        reason: ''
+      }
+    ];
+    const block = (await render(data)).querySelector('.jp-OrchToolCall')!;
+    expect(block.textContent).toContain('Asked the user');
+    expect(block.textContent).toContain(
+      'Which <img src=x onerror=alert(1)> city? → accepted {"city":"Lyon"}'
+    );
+    expect(block.querySelector('img')).toBeNull();
+  });
+
   it('writes a footer with model, parameters, tokens, cost and time', async () => {
     const footer = (await render(toolTurn())).querySelector(
       '.jp-OrchTurn-footer'
