@@ -92,17 +92,19 @@ def _until_height(page: Page, view: Locator, predicate: str) -> None:
 
 _SETTLED_JS = """
 (f) => {
-  const h = f.getBoundingClientRect().height;
-  const same = f.dataset.lastHeight === String(h);
-  f.dataset.lastHeight = String(h);
+  const r = f.getBoundingClientRect();
+  const now = `${r.top} ${r.height}`;
+  const same = f.dataset.lastBox === now;
+  f.dataset.lastBox = now;
   return same;
 }
 """
 
 
 def _settled(page: Page, view: Locator) -> None:
-    """Wait until the app stopped resizing (the same height at two checks), as a person
-    waits for a page to stop moving before clicking below it."""
+    """Wait until the app stopped resizing and moving (the same place and height at two
+    checks: the notebook may still scroll to the cell the app's focus made active), as a
+    person waits for a page to stop moving before clicking below it."""
     frame = view.locator("iframe.jp-OrchApp-frame").element_handle()
     page.wait_for_function(_SETTLED_JS, arg=frame, polling=300)
 
@@ -144,6 +146,7 @@ def test_an_app_renders_sandboxed_calls_its_tool_through_a_card_and_resizes(
     expect(card).to_contain_text("The app asks to run bump (from mcp:counter)")
     expect(card.locator("pre")).to_have_text('{\n  "count": 3\n}')
     notebook.screenshot("app-card")
+    card.scroll_into_view_if_needed()
     _settled(lab.page, view)
     card.get_by_role("button", name="Approve").click()
     expect(app.locator("#count")).to_have_text("4")
@@ -264,6 +267,7 @@ def test_in_the_chat_panel_the_app_renders_and_calls_its_tool(
     app.locator("#bump").click()
     card = view.locator(".jp-OrchApp-card")
     expect(card).to_contain_text("The app asks to run bump (from mcp:counter)")
+    card.scroll_into_view_if_needed()
     _settled(lab.page, view)
     card.get_by_role("button", name="Approve").click()
     expect(app.locator("#count")).to_have_text("4")
@@ -323,6 +327,9 @@ def test_the_npm_basic_app_shows_the_time_and_refreshes_it_through_a_card(lab: L
         app.get_by_role("button", name="Get Server Time").click()
         card = view.locator(".jp-OrchApp-card")
         expect(card).to_contain_text("The app asks to run get-time (from mcp:basic)")
+        # As a person does: scroll the card into view, wait for the page to stop moving
+        # (the notebook renders what scrolled in), then click.
+        card.scroll_into_view_if_needed()
         _settled(lab.page, view)
         card.get_by_role("button", name="Approve").click()
         expect(time).not_to_have_text(first)
