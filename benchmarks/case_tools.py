@@ -54,8 +54,8 @@ for _ in range({calls}):
 print(json.dumps(_times))
 """
 """A cell timing ``calls`` awaits of ``call`` (after 20 untimed), printing the times as JSON."""
-OURS_SETUP = """from jupyter_orch.session import current
-_tool = current().registry.get("echo")"""
+OURS_SETUP = """from jupyter_orch.ipython.loader import get_extension
+_tool = get_extension().session.registry.get("echo")"""
 SDK_SETUP = """import contextlib, os
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
