@@ -185,3 +185,16 @@ class TestPage:
     def close(self) -> None:
         """Close the comm from the page's side."""
         self._shell("comm_close", {"comm_id": self.comm_id, "data": {}})
+
+
+CHAT_WITH_ADD = '''\
+%load_ext jupyter_orch
+%config JupyterOrch.model = "openai/test-model"
+%config JupyterOrch.params = {{"api_base": "{url}", "api_key": "sk-test"}}
+import jupyter_orch
+
+@jupyter_orch.tool
+def add(a: int, b: int) -> int:
+    """Add two integers."""
+    return a + b'''
+"""A cell that loads the extension on the local model at ``{url}`` with an ``add`` tool."""

@@ -12,18 +12,9 @@ import pytest
 
 from jupyter_orch.testing.openai_server import OpenAIServer, Reply
 
+from .page import CHAT_WITH_ADD as SETUP
 from .page import TestPage, Wire
 
-SETUP = '''\
-%load_ext jupyter_orch
-%config JupyterOrch.model = "openai/test-model"
-%config JupyterOrch.params = {{"api_base": "{url}", "api_key": "sk-test"}}
-import jupyter_orch
-
-@jupyter_orch.tool
-def add(a: int, b: int) -> int:
-    """Add two integers."""
-    return a + b'''
 EXT = "from jupyter_orch.ipython.loader import get_extension as _ext\n"
 
 
